@@ -1,0 +1,1 @@
+"""Chinese-text primitives shared by every stage: script folding and sentence splitting."""
