@@ -1,0 +1,233 @@
+"""The ingest pipeline: every seed through decode → parse → locate → structure → enrich,
+then the cross-article step (duplicates), then the store. Bad seeds are rejected one by one
+with a reason; the others are still ingested."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from briefing.errors import BriefingError
+from briefing.ingest.blocks import parse
+from briefing.ingest.decode import decode
+from briefing.ingest.enrich import enrich
+from briefing.ingest.locate import locate
+from briefing.ingest.rules import load_rules
+from briefing.ingest.store import ContentStore
+from briefing.ingest.structure import paragraphs, structure, to_markdown
+from briefing.knowledge.dates import PartialDate, infer_article_date
+from briefing.knowledge.vocab import load_vocabularies
+from briefing.text.script import detect_script, to_simplified
+from briefing.text.sentences import split_sentences
+
+MIN_BODY_CHARS = 60          # less than this is not an article
+NEAR_DUPLICATE = 0.8         # Jaccard similarity of 5-character shingles
+PARALLEL_FROM = 64           # seeds; below this a worker pool costs more than it saves
+SUMMARY_MAX_CHARS = 160
+SEED_SUFFIXES = {".txt", ".html", ".htm", ".md", ".markdown", ".shtml", ".xhtml", ".text"}
+
+
+@dataclass
+class Article:
+    seed: str
+    front: dict[str, Any]
+    body: str
+    fingerprint: frozenset[int]
+    text_sha: str
+
+
+@dataclass
+class IngestReport:
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_edited: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    kept_deleted: list[str] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)     # (seed, merged into slug)
+    rejected: list[tuple[str, str]] = field(default_factory=list)   # (file[:line], reason)
+    orphaned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    if not seeds_dir.is_dir():
+        raise BriefingError(seeds_dir, "seeds folder not found")
+    return sorted(p for p in seeds_dir.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and (p.suffix.lower() in SEED_SUFFIXES or not p.suffix))
+
+
+def process_seed(path: Path) -> Article | BriefingError:
+    """One seed → an Article, or the error that rejects it. Never raises for bad input."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+        text, _encoding = decode(raw, name)
+        rules = load_rules()
+        parsed = parse(text, name)
+        found = locate(parsed, rules)
+        sections = structure(found.body, rules)
+        paras = paragraphs(sections)
+        if sum(len(p) for p in paras) < MIN_BODY_CHARS:
+            raise BriefingError(name, "no article text found (no run of prose paragraphs)")
+        title = found.title or _first_sentence(paras[0])
+        date, precision_source = found.date, found.date_source
+        if date is None:
+            date = infer_article_date([to_simplified(p) for p in paras])
+            precision_source = "inferred" if date else None
+        body = to_markdown(sections)
+        script = detect_script(title + "".join(paras))
+        warnings = [note for block in found.body for note in getattr(block, "notes", [])]
+        front: dict[str, Any] = {
+            "title": title,
+            "slug": None,
+            "date": date.iso() if date else None,
+            "date_precision": date.precision if date else None,
+            "date_source": precision_source,
+            "time": found.time,
+            "timezone": found.timezone,
+            "outlet": found.outlet,
+            "via": found.via,
+            "author": found.author,
+            "editor": found.editor,
+            "script": script,
+            "seed": path.name,
+            "seed_sha256": hashlib.sha256(raw).hexdigest(),
+            "summary": _summary(paras),
+            "warnings": warnings,
+            "categories": found.categories,
+            "also_reported_by": [],
+        }
+        front.update(enrich(title, paras, date, load_vocabularies()))
+        folded_body = re.sub(r"\s+", "", to_simplified("".join(paras)))
+        return Article(path.name, front, body, _shingles(folded_body),
+                       hashlib.sha256(folded_body.encode()).hexdigest())
+    except BriefingError as exc:
+        return exc
+    except (OSError, ValueError) as exc:  # unreadable file, unexpected structure: still one clear line
+        return BriefingError(name, f"{type(exc).__name__}: {exc}")
+
+
+def _first_sentence(paragraph: str) -> str:
+    sentences = split_sentences(paragraph)
+    return (sentences[0] if sentences else paragraph)[:60]
+
+
+def _summary(paras: list[str]) -> str:
+    lead = next((p for p in paras if len(p) >= 20), paras[0])
+    out = ""
+    for sentence in split_sentences(lead):
+        if out and len(out) + len(sentence) > SUMMARY_MAX_CHARS:
+            break
+        out += sentence
+    return out[:SUMMARY_MAX_CHARS * 2]
+
+
+def _shingles(text: str, size: int = 5) -> frozenset[int]:
+    return frozenset(zlib.crc32(text[i:i + size].encode()) for i in range(0, max(1, len(text) - size + 1)))
+
+
+def _similar(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _warm_up() -> None:
+    """Build rules, vocabularies and automata once, before workers fork, so they share them."""
+    load_rules()
+    vocab = load_vocabularies()
+    enrich("无锡", ["2021年5月27日，长三角一体化发展高层论坛在无锡举行，浙江大学院长张三说。"], PartialDate(2021, 6, 2), vocab)
+
+
+def _process_all(paths: list[Path], progress: Callable[[int, int], None] | None) -> list[Article | BriefingError]:
+    _warm_up()
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for i, path in enumerate(paths, 1):
+            results.append(process_seed(path))
+            if progress:
+                progress(i, len(paths))
+        return results
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = []
+        for i, result in enumerate(pool.map(process_seed, paths, chunksize=16), 1):
+            results.append(result)
+            if progress:
+                progress(i, len(paths))
+        return results
+
+
+def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None, force: bool = False,
+           quiet: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    report = IngestReport()
+    all_paths = seed_files(seeds_dir)
+    paths = [p for p in all_paths if only is None or p in only or p.resolve() in only]
+    results = _process_all(paths, progress)
+
+    articles: list[Article] = []
+    by_text: dict[str, Article] = {}
+    for result in results:
+        if isinstance(result, BriefingError):
+            report.rejected.append((result.location(), result.message))
+            continue
+        twin = by_text.get(result.text_sha)
+        if twin is not None:
+            report.rejected.append((str(seeds_dir / result.seed), f"duplicate of {twin.seed} (the same article text)"))
+            continue
+        by_text[result.text_sha] = result
+        articles.append(result)
+
+    store = ContentStore(content_dir)
+    slugs = store.slugs_by_seed()
+    for article in _merge_near_duplicates(articles, report):
+        slug = slugs.get(article.seed) or _new_slug(article)
+        article.front["slug"] = slug
+        try:
+            outcome = store.store(slug, article.front, article.body, force=force)
+        except BriefingError as exc:
+            report.rejected.append((exc.location(), exc.message))
+            continue
+        if outcome.status == "ingested":
+            report.ingested.append(slug)
+        elif outcome.status == "unchanged":
+            report.unchanged.append(slug)
+        elif outcome.status == "kept-deleted":
+            report.kept_deleted.append(slug)
+        else:
+            report.kept_edited.append((slug, outcome.kept))
+    if only is None:
+        report.orphaned = [str(p) for p in store.orphans({p.name for p in all_paths})]
+    return report
+
+
+def _merge_near_duplicates(articles: list[Article], report: IngestReport) -> list[Article]:
+    """The same story from two sites becomes one article listing every source (first seed wins)."""
+    kept: list[Article] = []
+    for article in articles:
+        twin = next((k for k in kept if _similar(k.fingerprint, article.fingerprint) >= NEAR_DUPLICATE), None)
+        if twin is None:
+            kept.append(article)
+            continue
+        f = article.front
+        twin.front["also_reported_by"].append({
+            "seed": f["seed"], "seed_sha256": f["seed_sha256"], "title": f["title"], "date": f["date"],
+            "outlet": f["outlet"], "via": f["via"],
+        })
+        report.merged.append((article.seed, twin.seed))
+    return kept
+
+
+def _new_slug(article: Article) -> str:
+    date = article.front.get("date") or "undated"
+    return f"{date}-{hashlib.sha256(article.seed.encode()).hexdigest()[:8]}"
