@@ -45,7 +45,8 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "td", "th", "tr", "h1", "h2", "h3", "h4",
                "main", "center", "dl", "caption"} | _CHROME_TAGS
 _CHROME_NAMES = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|footer|foot|header|sidebar|side|share|social|"
-    r"comment|comments|related|recommend|copyright|toolbar|topbar|login|advert|ads?|banner)($|[\s_-])",
+    r"comment|comments|related|recommend|copyright|toolbar|topbar|login|advert|ads?|banner|location|position|"
+    r"crumbs|hot|hotnews|rank|sitemap|friendlink|links)($|[\s_-])",
     re.I,
 )
 
@@ -120,6 +121,7 @@ def _text_blocks(text: str) -> list[Block]:
 
 
 _MD_LINK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<(https?:)?//[^>]+>")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -132,7 +134,7 @@ def _markdown_blocks(body: str, offset: int) -> list[Block]:
         if para:
             raw = " ".join(para)
             linked = sum(len(m.group(0)) for m in _MD_LINK.finditer(raw))
-            text = _MD_LINK.sub(lambda m: m.group(1) or "", raw)
+            text = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(lambda m: m.group(1) or "", raw))
             text = _strip_tags(text).strip()
             kind = "quote" if raw.lstrip().startswith(">") else "p"
             text = text.lstrip("> ").strip() if kind == "quote" else text

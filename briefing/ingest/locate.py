@@ -101,6 +101,19 @@ def _is_spam(folded: str, rules: Rules) -> bool:
     return hits >= 3 or (separators >= 4 and not _SENTENCE_END.search(folded))
 
 
+_MENU_SEPARATORS = re.compile(r"\s*[|｜/／·•]\s*|\s+")
+
+
+def _is_menu(text: str, rules: Rules) -> bool:
+    """A short line of several short items and no sentence punctuation: navigation."""
+    if len(text) > rules.menu_max_chars or _SENTENCE_END.search(text) or "，" in text:
+        return False
+    items = [i for i in _MENU_SEPARATORS.split(text) if i]
+    separated = bool(re.search(r"[|｜/／·•]", text))
+    return (len(items) >= rules.menu_min_items + (0 if separated else 1)
+            and all(len(i) <= rules.menu_max_item_chars for i in items))
+
+
 def _score(block: Block, rules: Rules) -> _Scored:
     text = block.text
     folded = to_simplified(text)
@@ -111,7 +124,7 @@ def _score(block: Block, rules: Rules) -> _Scored:
         return _Scored(block, folded, "spam", -max(100.0, n))
     if any(p.search(folded) for p in rules.advert):
         return _Scored(block, folded, "advert", -max(100.0, n))
-    if n <= 80 and any(p.search(folded) for p in rules.chrome):
+    if n <= 80 and (any(p.search(folded) for p in rules.chrome) or _is_menu(folded, rules)):
         return _Scored(block, folded, "chrome", -max(60.0, n))
     if n <= 60 and (rules.meta["repost"].search(folded) or rules.meta["published"].search(folded)
                     or rules.meta["source"].search(folded) or rules.meta["author"].search(folded)):
@@ -177,26 +190,53 @@ def _normal_title(text: str) -> str:
     return re.sub(r"\s+", "", to_simplified(text))
 
 
+def _similar_titles(a: str, b: str) -> bool:
+    a, b = _normal_title(a), _normal_title(b)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return min(len(a), len(b)) >= 4
+    return len(set(a) & set(b)) >= 0.6 * min(len(set(a)), len(set(b)))
+
+
 def _title(found: Located, parsed: Parsed, before: list[_Scored], after: list[_Scored], rules: Rules) -> None:
     meta = parsed.meta
-    for key in ("title", "og:title", "h1"):
-        if key in meta and meta[key][0].strip():
+    # 1. an explicit headline field: front matter, CMS meta tags, OpenGraph
+    for key in ("title", "articletitle", "og:title", "twitter:title", "headline"):
+        if key in meta and meta[key][0].strip() and (key != "title" or parsed.format.startswith("front-matter")):
             title, site = _strip_site_suffix(clean_text(meta[key][0], rules)[0], rules)
             found.title, found.title_line = title, meta[key][1]
             found.via = found.via or site
-            if key == "title" and "h1" in meta:
-                found.title, found.title_line = clean_text(meta["h1"][0], rules)[0], meta["h1"][1]
             return
+    # 2. an HTML page: the heading that agrees with <title>, else <title> without the site name
+    page_title = None
+    if "title" in meta and meta["title"][0].strip():
+        page_title, site = _strip_site_suffix(clean_text(meta["title"][0], rules)[0], rules)
+        page_title = re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+", page_title)[0].strip() or None
+        found.via = found.via or site
+    headings = [s for s in before if s.block.kind in ("h1", "heading") or s.block.emphasis_only]
+    if page_title:
+        match = next((s for s in reversed(headings) if _similar_titles(s.block.text, page_title)), None)
+        if match is None:
+            match = next((s for s in reversed(before[-TITLE_SEARCH_BLOCKS:])
+                          if 5 <= len(s.block.text) <= 80 and _similar_titles(s.block.text, page_title)), None)
+        found.title, found.title_line = (match.block.text, match.block.line) if match else (page_title, meta["title"][1])
+        return
+    h1 = [s for s in headings if s.block.kind == "h1"]
+    if h1:
+        found.title, found.title_line = h1[-1].block.text, h1[-1].block.line
+        return
+    # 3. plain text: a headline repeated on the page, else the nearest short line above the body
     candidates = [s for s in before[-TITLE_SEARCH_BLOCKS:] if s.label in ("short", "prose", "caption")
                   and 5 <= len(s.block.text) <= 80 and not s.folded.endswith("。")]
     if not candidates:
         return
-    # A headline repeated elsewhere on the page (a footer repeat, a title bar) is the surest;
-    # otherwise the nearest short line above the body.
     others = [_normal_title(s.block.text) for s in before + after]
+
     def repeated(s: _Scored) -> bool:
         key = _normal_title(_strip_site_suffix(s.block.text, rules)[0])
         return sum(1 for o in others if o == key or o.startswith(key)) > 1
+
     chosen = next((s for s in reversed(candidates) if repeated(s)), candidates[-1])
     title, site = _strip_site_suffix(chosen.block.text, rules)
     found.title, found.title_line = title, chosen.block.line
@@ -211,7 +251,8 @@ def _title(found: Located, parsed: Parsed, before: list[_Scored], after: list[_S
 def _date(found: Located, parsed: Parsed, before: list[_Scored], after: list[_Scored]) -> None:
     meta = parsed.meta
     for key, source in (("date", "front-matter"), ("article:published_time", "meta"), ("pubdate", "meta"),
-                        ("publishdate", "meta"), ("datepublished", "meta"), ("og:published_time", "meta")):
+                        ("publishdate", "meta"), ("datepublished", "meta"), ("og:published_time", "meta"),
+                        ("publish_date", "meta"), ("firstpublishedtime", "meta")):
         if key in meta:
             parsed_date = parse_article_date(meta[key][0])
             if parsed_date:
@@ -246,11 +287,12 @@ def _outlet_author_editor(found: Located, parsed: Parsed, before: list[_Scored],
                           rules: Rules) -> None:
     meta = parsed.meta
     for key in ("author", "article:author"):
-        if key in meta and meta[key][0].strip():
+        if key in meta and meta[key][0].strip() and not meta[key][0].startswith("http"):
             found.author = meta[key][0].strip()
-    for key in ("source", "og:site_name"):
-        if key in meta and meta[key][0].strip() and key == "source":
+    for key in ("source", "contentsource", "article:source"):
+        if key in meta and meta[key][0].strip():
             found.outlet = meta[key][0].strip()
+            break
     nearby = before[-TITLE_SEARCH_BLOCKS:] + after
     for s in nearby:
         if len(s.block.text) > 120:
@@ -286,7 +328,7 @@ def _signature(found: Located, rules: Rules) -> None:
 def _via(found: Located, parsed: Parsed, after: list[_Scored]) -> None:
     if found.via:
         return
-    for key in ("og:site_name", "application-name"):
+    for key in ("og:site_name", "sitename", "application-name"):
         if key in parsed.meta:
             found.via = parsed.meta[key][0].strip()
             return

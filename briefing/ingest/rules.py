@@ -32,6 +32,9 @@ class Rules:
     caption: re.Pattern
     teaser: re.Pattern
     bullet: re.Pattern
+    menu_max_chars: int
+    menu_max_item_chars: int
+    menu_min_items: int
     substitutions: tuple[Substitution, ...]
     repairs: tuple[tuple[str, re.Pattern], ...]
     lost: tuple[tuple[str, re.Pattern], ...]
@@ -74,6 +77,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
         meta = {k: _compile(path, f"meta.{k}", p) for k, p in data["meta"].items()}
         singles = {k: _compile(path, k, data[k]) for k in ("title_suffix", "caption", "teaser", "bullet")}
         spam_words = tuple(str(w).lower() for w in data["spam_words"])
+        menu = {k: int(data["menu"][k]) for k in ("max_chars", "max_item_chars", "min_items")}
     except KeyError as exc:
         raise BriefingError(path, f"missing key {exc.args[0]!r}") from None
     for key in ("published", "source", "source_inline", "author", "author_inline", "editor", "repost", "signature"):
@@ -92,4 +96,5 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     repairs = tuple((r["name"], _compile(art_path, f"repair.{r['name']}", r["pattern"])) for r in artefacts.get("repair", []))
     lost = tuple((r["name"], _compile(art_path, f"lost.{r['name']}", r["pattern"])) for r in artefacts.get("lost", []))
     return Rules(chrome, advert, terminators, spam_words, meta, singles["title_suffix"], singles["caption"],
-                 singles["teaser"], singles["bullet"], tuple(substitutions), repairs, lost, digest.hexdigest())
+                 singles["teaser"], singles["bullet"], menu["max_chars"], menu["max_item_chars"], menu["min_items"],
+                 tuple(substitutions), repairs, lost, digest.hexdigest())
