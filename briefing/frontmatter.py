@@ -62,7 +62,7 @@ def parse_document(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     try:
         front = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BriefingError(path, f"malformed front matter: {problem}", line) from None

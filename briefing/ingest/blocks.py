@@ -80,7 +80,7 @@ def _front_matter(source: str, fence: str, path: str) -> dict[str, tuple[str, in
         else:
             data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise BriefingError(path, f"malformed front matter: {getattr(exc, 'problem', exc)}", line) from None
     except tomllib.TOMLDecodeError as exc:

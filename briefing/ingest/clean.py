@@ -8,6 +8,7 @@ letters, injected stock tickers, aggregator substitutions (蕞 → 最), lost-te
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from briefing.ingest.rules import Rules
 
@@ -32,20 +33,38 @@ def normalise_characters(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def repair_artefacts(text: str, rules: Rules) -> tuple[str, list[str]]:
-    """Remove repairable artefacts silently, lost-text artefacts with a note each."""
+@dataclass(frozen=True)
+class LostText:
+    """A place where the source lost words: the artefact is removed, the gap reported."""
+
+    artefact: str
+    removed: str
+    before: str
+    after: str
+
+    def describe(self, paragraph: int | None = None) -> str:
+        where = f" in paragraph {paragraph}" if paragraph else ""
+        return f'{self.artefact}: "{self.removed}" removed{where}: "…{self.before}⟨here⟩{self.after}…"'
+
+
+def repair_artefacts(text: str, rules: Rules) -> str:
+    """Remove artefacts that hide nothing (injected tickers, zero-width characters, 蕞 for 最)."""
     for _name, pattern in rules.repairs:
-        text = pattern.sub("", text)
-    notes = []
-    for name, pattern in rules.lost:
-        for match in pattern.finditer(text):
-            before = text[max(0, match.start() - 8):match.start()]
-            after = text[match.end():match.end() + 8]
-            notes.append(f'{name}: "{match.group(0)}" removed between "{before}" and "{after}"')
         text = pattern.sub("", text)
     for sub in rules.substitutions:
         if sub.source in text:
             text = _substitute(text, sub.source, sub.target, sub.exceptions)
+    return text
+
+
+def remove_lost_text_markers(text: str, rules: Rules) -> tuple[str, list[LostText]]:
+    """Remove markers of lost words (&&, ???, U+FFFD): no words are guessed, each gap is reported."""
+    notes = []
+    for name, pattern in rules.lost:
+        for match in pattern.finditer(text):
+            notes.append(LostText(name, match.group(0), text[max(0, match.start() - 8):match.start()],
+                                  text[match.end():match.end() + 8]))
+        text = pattern.sub("", text)
     return text, notes
 
 
@@ -85,8 +104,8 @@ def tighten_prose(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
-def clean_text(text: str, rules: Rules) -> tuple[str, list[str]]:
-    text = normalise_characters(text)
-    text, notes = repair_artefacts(text, rules)
+def clean_text(text: str, rules: Rules) -> tuple[str, list[LostText]]:
+    text = repair_artefacts(normalise_characters(text), rules)
     text = normalise_punctuation(text)
+    text, notes = remove_lost_text_markers(text, rules)
     return re.sub(r" {2,}", " ", text).strip(), notes

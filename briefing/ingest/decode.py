@@ -91,5 +91,5 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = str(best)
     if _HAN.search(text) is None:
-        raise BriefingError(path, f"no Chinese text after decoding as {encoding}")
+        raise BriefingError(path, f"undecodable bytes: no Chinese text as UTF-8, GB18030, Big5 or UTF-16 (best guess {encoding})")
     return text, encoding

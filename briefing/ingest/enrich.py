@@ -17,9 +17,10 @@ from briefing.knowledge.vocab import Vocabularies
 from briefing.text.script import to_simplified
 
 
-def enrich(title: str, paragraphs: list[str], article_date: PartialDate | None, vocab: Vocabularies) -> dict[str, Any]:
+def enrich(title: str, paragraphs: list[str], folded: list[str], article_date: PartialDate | None,
+           vocab: Vocabularies) -> dict[str, Any]:
+    """`folded` are the paragraphs folded to Simplified (the caller has them already)."""
     title_s = to_simplified(title)
-    folded = [to_simplified(p) for p in paragraphs]
     pairs = list(zip(paragraphs, folded))
 
     def annotate(sentence: str) -> dict[str, list[str]]:

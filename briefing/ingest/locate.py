@@ -21,7 +21,7 @@ from briefing.ingest.blocks import Block, Parsed
 from briefing.ingest.clean import clean_text
 from briefing.ingest.rules import Rules
 from briefing.knowledge.dates import PartialDate, parse_article_date
-from briefing.text.script import to_simplified
+from briefing.text.script import fold_many, to_simplified
 
 _SENTENCE_END = re.compile(r"[。！？；!?]")
 _FULL_DATE = re.compile(
@@ -63,7 +63,8 @@ class _Scored:
 
 
 def locate(parsed: Parsed, rules: Rules) -> Located:
-    scored = [_score(block, rules) for block in _cleaned(parsed.blocks, rules)]
+    blocks = _cleaned(parsed.blocks, rules)
+    scored = [_score(block, folded, rules) for block, folded in zip(blocks, fold_many([b.text for b in blocks]))]
     start, end = _best_run(scored)
     body = [s for s in scored[start:end + 1] if s.label in ("prose", "short", "caption", "quote")]
     found = Located(body=[s.block for s in body])
@@ -114,9 +115,8 @@ def _is_menu(text: str, rules: Rules) -> bool:
             and all(len(i) <= rules.menu_max_item_chars for i in items))
 
 
-def _score(block: Block, rules: Rules) -> _Scored:
+def _score(block: Block, folded: str, rules: Rules) -> _Scored:
     text = block.text
-    folded = to_simplified(text)
     n = len(text)
     if any(p.search(folded) for p in rules.terminators):
         return _Scored(block, folded, "terminator", float("-inf"))
@@ -231,7 +231,7 @@ def _title(found: Located, parsed: Parsed, before: list[_Scored], after: list[_S
                   and 5 <= len(s.block.text) <= 80 and not s.folded.endswith("。")]
     if not candidates:
         return
-    others = [_normal_title(s.block.text) for s in before + after]
+    others = [re.sub(r"\s+", "", s.folded) for s in before + after]
 
     def repeated(s: _Scored) -> bool:
         key = _normal_title(_strip_site_suffix(s.block.text, rules)[0])

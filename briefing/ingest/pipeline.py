@@ -8,7 +8,6 @@ import hashlib
 import multiprocessing
 import os
 import re
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +23,14 @@ from briefing.ingest.store import ContentStore
 from briefing.ingest.structure import paragraphs, structure, to_markdown
 from briefing.knowledge.dates import PartialDate, infer_article_date
 from briefing.knowledge.vocab import load_vocabularies
-from briefing.text.script import detect_script, to_simplified
+from briefing.text.script import detect_script, fold_many
 from briefing.text.sentences import split_sentences
 
 MIN_BODY_CHARS = 60          # less than this is not an article
-NEAR_DUPLICATE = 0.8         # Jaccard similarity of 5-character shingles
+NEAR_DUPLICATE = 0.6         # Jaccard similarity of the sets of sentences
 PARALLEL_FROM = 64           # seeds; below this a worker pool costs more than it saves
 SUMMARY_MAX_CHARS = 160
+_SENTENCE_SPLIT = re.compile(r"[。！？；!?;]+")
 SEED_SUFFIXES = {".txt", ".html", ".htm", ".md", ".markdown", ".shtml", ".xhtml", ".text"}
 
 
@@ -78,14 +78,16 @@ def process_seed(path: Path) -> Article | BriefingError:
         paras = paragraphs(sections)
         if sum(len(p) for p in paras) < MIN_BODY_CHARS:
             raise BriefingError(name, "no article text found (no run of prose paragraphs)")
+        folded = fold_many(paras)
         title = found.title or _first_sentence(paras[0])
         date, precision_source = found.date, found.date_source
         if date is None:
-            date = infer_article_date([to_simplified(p) for p in paras])
+            date = infer_article_date(folded)
             precision_source = "inferred" if date else None
         body = to_markdown(sections)
         script = detect_script(title + "".join(paras))
-        warnings = [note for block in found.body for note in getattr(block, "notes", [])]
+        warnings = [note.describe(_paragraph_of(note, paras)) for block in found.body
+                    for note in getattr(block, "notes", [])]
         front: dict[str, Any] = {
             "title": title,
             "slug": None,
@@ -106,14 +108,19 @@ def process_seed(path: Path) -> Article | BriefingError:
             "categories": found.categories,
             "also_reported_by": [],
         }
-        front.update(enrich(title, paras, date, load_vocabularies()))
-        folded_body = re.sub(r"\s+", "", to_simplified("".join(paras)))
-        return Article(path.name, front, body, _shingles(folded_body),
+        front.update(enrich(title, paras, folded, date, load_vocabularies()))
+        folded_body = re.sub(r"\s+", "", "".join(folded))
+        return Article(path.name, front, body, _fingerprint(folded_body),
                        hashlib.sha256(folded_body.encode()).hexdigest())
     except BriefingError as exc:
         return exc
     except (OSError, ValueError) as exc:  # unreadable file, unexpected structure: still one clear line
         return BriefingError(name, f"{type(exc).__name__}: {exc}")
+
+
+def _paragraph_of(note, paras: list[str]) -> int | None:
+    joined = note.before + note.after
+    return next((i for i, p in enumerate(paras, 1) if joined in p), None)
 
 
 def _first_sentence(paragraph: str) -> str:
@@ -131,8 +138,11 @@ def _summary(paras: list[str]) -> str:
     return out[:SUMMARY_MAX_CHARS * 2]
 
 
-def _shingles(text: str, size: int = 5) -> frozenset[int]:
-    return frozenset(zlib.crc32(text[i:i + size].encode()) for i in range(0, max(1, len(text) - size + 1)))
+def _fingerprint(folded_body: str) -> frozenset[int]:
+    """The set of the body's sentences (hashed). A syndicated copy repeats the sentences with
+    other chrome around them, so sentence-set similarity finds it, at a few µs an article.
+    Python's str hash is salted per process but stable within a run and its forked workers."""
+    return frozenset(hash(s) for s in _SENTENCE_SPLIT.split(folded_body) if len(s) >= 8)
 
 
 def _similar(a: frozenset[int], b: frozenset[int]) -> float:
@@ -145,7 +155,8 @@ def _warm_up() -> None:
     """Build rules, vocabularies and automata once, before workers fork, so they share them."""
     load_rules()
     vocab = load_vocabularies()
-    enrich("无锡", ["2021年5月27日，长三角一体化发展高层论坛在无锡举行，浙江大学院长张三说。"], PartialDate(2021, 6, 2), vocab)
+    lead = "2021年5月27日，长三角一体化发展高层论坛在无锡举行，浙江大学院长张三说。"
+    enrich("无锡", [lead], [lead], PartialDate(2021, 6, 2), vocab)
 
 
 def _process_all(paths: list[Path], progress: Callable[[int, int], None] | None) -> list[Article | BriefingError]:
@@ -176,16 +187,20 @@ def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None,
     results = _process_all(paths, progress)
 
     articles: list[Article] = []
-    by_text: dict[str, Article] = {}
+    seen: dict[tuple, Article] = {}
     for result in results:
         if isinstance(result, BriefingError):
             report.rejected.append((result.location(), result.message))
             continue
-        twin = by_text.get(result.text_sha)
+        # The same text from the same source is the same article twice; the same text from
+        # another source is syndication, merged below.
+        f = result.front
+        key = (result.text_sha, f["title"], f["outlet"], f["via"], f["date"])
+        twin = seen.get(key)
         if twin is not None:
-            report.rejected.append((str(seeds_dir / result.seed), f"duplicate of {twin.seed} (the same article text)"))
+            report.rejected.append((str(seeds_dir / result.seed), f"duplicate of {twin.seed} (the same article from the same source)"))
             continue
-        by_text[result.text_sha] = result
+        seen[key] = result
         articles.append(result)
 
     store = ContentStore(content_dir)
@@ -212,11 +227,19 @@ def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None,
 
 
 def _merge_near_duplicates(articles: list[Article], report: IngestReport) -> list[Article]:
-    """The same story from two sites becomes one article listing every source (first seed wins)."""
+    """The same story from two sites becomes one article listing every source (first seed wins).
+
+    Candidates come from an inverted index of sentence hashes, so only articles that share a
+    sentence are ever compared (linear in the corpus, not quadratic)."""
     kept: list[Article] = []
+    by_sentence: dict[int, list[int]] = {}
     for article in articles:
-        twin = next((k for k in kept if _similar(k.fingerprint, article.fingerprint) >= NEAR_DUPLICATE), None)
+        candidates = sorted({i for h in article.fingerprint for i in by_sentence.get(h, ())})
+        twin = next((kept[i] for i in candidates
+                     if _similar(kept[i].fingerprint, article.fingerprint) >= NEAR_DUPLICATE), None)
         if twin is None:
+            for h in article.fingerprint:
+                by_sentence.setdefault(h, []).append(len(kept))
             kept.append(article)
             continue
         f = article.front
@@ -229,5 +252,6 @@ def _merge_near_duplicates(articles: list[Article], report: IngestReport) -> lis
 
 
 def _new_slug(article: Article) -> str:
-    date = article.front.get("date") or "undated"
+    """Date as digits (20210527, or 202105 for a month) + a short id from the seed's name."""
+    date = (article.front.get("date") or "undated").replace("-", "")
     return f"{date}-{hashlib.sha256(article.seed.encode()).hexdigest()[:8]}"

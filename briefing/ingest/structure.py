@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from briefing.ingest.blocks import Block
 from briefing.ingest.clean import tighten_prose
 from briefing.ingest.rules import Rules
-from briefing.text.script import to_simplified
+from briefing.text.script import fold_many
 
 HEADING_MAX_CHARS = 40
 _SENTENCE_END = re.compile(r"[。！？!?…]$|[。！？][”’」』）)]?$")
@@ -30,9 +30,8 @@ class Section:
 
 def structure(body: list[Block], rules: Rules) -> list[Section]:
     sections: list[Section] = []
-    for block in body:
+    for block, folded in zip(body, fold_many([b.text.strip() for b in body])):
         text = block.text.strip()
-        folded = to_simplified(text)
         if rules.caption.search(folded) and len(text) <= 120:
             sections.append(Section("caption", tighten_prose(text)))
         elif block.kind == "quote":

@@ -29,7 +29,12 @@ def test_character_cleaning(rules, dirty, clean):
 def test_lost_text_is_removed_and_reported(rules):
     text, notes = clean_text("豐富的&&載體。", rules)
     assert text == "豐富的載體。"
-    assert len(notes) == 1 and "&&" in notes[0] and "豐富的" in notes[0]
+    assert len(notes) == 1 and notes[0].removed == "&&" and notes[0].before == "豐富的"
+    assert "paragraph 3" in notes[0].describe(3)
+
+
+def test_lost_marker_next_to_ascii_comma_leaves_clean_punctuation(rules):
+    assert clean_text("趙民章&&,未來公司", rules)[0] == "趙民章，未來公司"
 
 
 def test_spaces_inside_chinese_prose_are_layout_artefacts():
