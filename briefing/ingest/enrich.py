@@ -23,15 +23,18 @@ def enrich(title: str, paragraphs: list[str], folded: list[str], article_date: P
     title_s = to_simplified(title)
     pairs = list(zip(paragraphs, folded))
 
+    regions = extract_regions(title_s, folded, vocab)
+    context = {r["id"] for r in regions}  # resolves names shared by several places (鼓楼区, 南山区)
+
     def annotate(sentence: str) -> dict[str, list[str]]:
         return {
-            "regions": regions_in(sentence, vocab),
+            "regions": regions_in(sentence, vocab, context=context),
             "initiatives": initiatives_in(sentence, vocab),
             "organisations": organisations_in(sentence),
         }
 
     return {
-        "regions": extract_regions(title_s, folded, vocab),
+        "regions": regions,
         "initiatives": extract_initiatives(title_s, folded, vocab),
         "topics": extract_topics(title_s, folded, vocab),
         "people": extract_people(folded),

@@ -30,6 +30,7 @@ _FULL_DATE = re.compile(
 _URL = re.compile(r"(?:https?:)?//([A-Za-z0-9.-]+\.[A-Za-z]{2,})(/[^\s)>\]]*)?")
 _HOME_LINK = re.compile(r"\[(返回首页|首页|网站首页|home|Home)\]\(((?:https?:)?//[^)\s]+)\)")
 
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(?![\d:])")
 PROSE_MIN_CHARS = 20      # a paragraph shorter than this is a heading/caption candidate at best
 HEADING_MAX_CHARS = 40
 TITLE_SEARCH_BLOCKS = 12  # how far above the body the headline may sit
@@ -66,7 +67,10 @@ def locate(parsed: Parsed, rules: Rules) -> Located:
     blocks = _cleaned(parsed.blocks, rules)
     scored = [_score(block, folded, rules) for block, folded in zip(blocks, fold_many([b.text for b in blocks]))]
     start, end = _best_run(scored)
-    body = [s for s in scored[start:end + 1] if s.label in ("prose", "short", "caption", "quote")]
+    body = [s for s in scored[start:end + 1] if s.label in ("prose", "short", "caption", "quote", "bullet")]
+    for s in body:
+        if s.label == "bullet":
+            s.block.kind = "item"
     found = Located(body=[s.block for s in body])
     if not body:
         return found
@@ -177,13 +181,25 @@ def _same_span(original: str, folded: str, match: re.Match, group: str | int = 0
     return match.group(group)
 
 
+_TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s*|\s*[-–—]\s+")
+SITE_SEGMENT_MAX_CHARS = 14
+
+
 def _strip_site_suffix(title: str, rules: Rules) -> tuple[str, str | None]:
+    """Split "headline | site - section" into the headline and the site's name."""
+    title = title.strip()
     folded = to_simplified(title)
-    match = rules.title_suffix.search(folded)
-    if not match or match.start() < 4:
-        return title.strip(), None
-    site = _same_span(title, folded, match, "site")
-    return title[:match.start()].strip() if len(title) == len(folded) else folded[:match.start()].strip(), site
+    cuts = [m for m in _TITLE_SEPARATOR.finditer(folded) if m.start() >= 4]
+    for cut in cuts:
+        tail_original = title[cut.start():] if len(title) == len(folded) else folded[cut.start():]
+        segments = [seg for seg in _TITLE_SEPARATOR.split(tail_original) if seg.strip()]
+        if not segments or any(len(seg) > SITE_SEGMENT_MAX_CHARS for seg in segments):
+            continue
+        sites = [seg.strip() for seg in segments if rules.title_suffix.search(to_simplified(seg.strip()))]
+        if sites:
+            head = title[:cut.start()] if len(title) == len(folded) else folded[:cut.start()]
+            return head.strip(), sites[0]
+    return title, None
 
 
 def _normal_title(text: str) -> str:
@@ -267,6 +283,9 @@ def _date(found: Located, parsed: Parsed, before: list[_Scored], after: list[_Sc
                 parsed_date = parse_article_date(s.folded)
                 if parsed_date and parsed_date[0].day is not None:
                     found.date, found.time = parsed_date
+                    if found.time is None:  # "2023年11月3日 星期五 15:42"
+                        clock = _CLOCK.search(s.folded)
+                        found.time = clock.group(0) if clock else None
                     found.date_source = source
                     return
 
@@ -312,9 +331,15 @@ def _outlet_author_editor(found: Located, parsed: Parsed, before: list[_Scored],
 
 
 def _signature(found: Located, rules: Rules) -> None:
-    """An author signature "(朱潔)" closing the last paragraph is moved into `author`."""
+    """A dateline "新华社上海2月20日电（记者 周琳）" names the authors and stays in the text;
+    a signature "(朱潔)" closing the last paragraph is moved into `author`."""
     if not found.body:
         return
+    first = found.body[0]
+    folded = to_simplified(first.text)
+    dateline = rules.meta["dateline"].search(folded)
+    if dateline and not found.author:
+        found.author = re.sub(r"\s*、\s*|\s+", "、", _same_span(first.text, folded, dateline, "value").strip())
     last = found.body[-1]
     folded = to_simplified(last.text)
     match = rules.meta["signature"].search(folded)

@@ -80,7 +80,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
         menu = {k: int(data["menu"][k]) for k in ("max_chars", "max_item_chars", "min_items")}
     except KeyError as exc:
         raise BriefingError(path, f"missing key {exc.args[0]!r}") from None
-    for key in ("published", "source", "source_inline", "author", "author_inline", "editor", "repost", "signature"):
+    for key in ("published", "source", "source_inline", "author", "author_inline", "editor", "repost", "signature",
+                "dateline"):
         if key not in meta:
             raise BriefingError(path, f"meta: missing key {key!r}")
 

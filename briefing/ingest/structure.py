@@ -17,6 +17,7 @@ from briefing.ingest.rules import Rules
 from briefing.text.script import fold_many
 
 HEADING_MAX_CHARS = 40
+_BULLET = re.compile(r"(?:^|\s+)[·•●◆■□▪▶►\-*+]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?…]$|[。！？][”’」』）)]?$")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _MD_LINE_START = re.compile(r"^(#{1,6}\s|[-+*]\s|\d{1,9}[.)]\s|>|=+\s*$|-+\s*$)")
@@ -36,6 +37,10 @@ def structure(body: list[Block], rules: Rules) -> list[Section]:
             sections.append(Section("caption", tighten_prose(text)))
         elif block.kind == "quote":
             sections.append(Section("quote", tighten_prose(text)))
+        elif block.kind == "item":
+            for item in _BULLET.split(text):
+                if item.strip():
+                    sections.append(Section("item", tighten_prose(item.strip())))
         elif _is_heading(block, text):
             text = re.sub(r"\s+", " ", text)
             if sections and sections[-1].kind == "heading":
@@ -77,11 +82,17 @@ def to_markdown(sections: list[Section]) -> str:
             parts.append(f"{text}\n{{.caption}}")
         elif section.kind == "quote":
             parts.append(f"> {text}")
+        elif section.kind == "item":
+            item = f"- {text}"
+            if parts and parts[-1].startswith("- "):
+                parts[-1] += "\n" + item  # consecutive items: one list
+            else:
+                parts.append(item)
         else:
             parts.append(text)
     return "\n\n".join(parts) + "\n"
 
 
 def paragraphs(sections: list[Section]) -> list[str]:
-    """The numbered blocks (paragraphs, quotes and captions; not headings), in order: #p1, #p2…"""
+    """The numbered blocks (paragraphs, quotes, list items and captions; not headings): #p1, #p2…"""
     return [s.text for s in sections if s.kind != "heading"]
