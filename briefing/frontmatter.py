@@ -7,6 +7,7 @@ given, flow style for small records, Unicode kept, no line wrapping.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -17,35 +18,140 @@ from briefing.errors import BriefingError
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style for the top level and lists of records; flow style for small leaf records."""
+# LibYAML's C parser when PyYAML was built with it (the PyPI wheels are): the pure-Python
+# one costs tens of milliseconds per article.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Writing: a small emitter for the shapes front matter has (mappings, lists, strings, numbers,
+# booleans, null). PyYAML's representer is Python even over its C emitter and cost more per
+# article than all of extraction. A string is written plain only when it is certainly read
+# back as the same string; otherwise it is JSON-quoted (a JSON string is a valid YAML
+# double-quoted scalar). tests/test_frontmatter.py round-trips arbitrary values through
+# yaml.safe_load to hold this.
+_PLAIN = re.compile(r"[^\x00-\x20!&*|>'\"%@`#,\[\]{}?:\-][^\x00-\x1f\x7f\u0085\u2028\u2029#:]*")
+_RESOLVER = yaml.resolver.Resolver()  # the safe loader's implicit types (bool, int, float, null, timestamp…)
 
 
-def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
-    leaf = all(not isinstance(v, (dict, list)) or (isinstance(v, list) and all(not isinstance(i, (dict, list)) for i in v))
-               for v in data.values())
-    short = leaf and len(data) <= 6 and sum(len(str(v)) for v in data.values()) < 120
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=short or None)
+def _reads_as_string(value: str) -> bool:
+    return (_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+            and value not in ("<<", "=") and value == value.strip())
 
 
-def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
-    scalars = all(not isinstance(v, (dict, list)) for v in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=bool(scalars and data))
+# Also YAML's extra line breaks (NEL, U+2028/9) and the BOM, which would split or eat a line.
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_QUOTED_DATE_OR_TIME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?|\d{1,2}:\d{2}(:\d{2})?")
+FLOW_MAX_CHARS = 120
 
 
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "'" if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{1,2}:\d{2}(:\d{2})?", data) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return {True: ".nan"}.get(value != value, ".inf" if value > 0 else "-.inf")
+        text = repr(value)
+        mantissa, e, exponent = text.partition("e")
+        if "." not in mantissa:
+            mantissa += ".0"  # YAML 1.1 reads 1e-05 as a string: it wants 1.0e-05
+        return mantissa + (f"e{exponent if exponent[0] in '+-' else '+' + exponent}" if e else "")
+    if not isinstance(value, str):
+        raise TypeError(f"cannot write {type(value).__name__} in front matter")
+    if _QUOTED_DATE_OR_TIME.fullmatch(value):
+        return f"'{value}'"  # an ISO date or a clock time stays a string
+    if value and _PLAIN.fullmatch(value) and _reads_as_string(value) and ": " not in value \
+            and " #" not in value and not _NOT_YAML_PRINTABLE.search(value):
+        return value
+    return _quoted(value)
 
 
-_Dumper.add_representer(dict, _represent_dict)
-_Dumper.add_representer(list, _represent_list)
-_Dumper.add_representer(str, _represent_str)
+def _quoted(value: str) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else
+                                                     f"\\U{ord(c):08x}" for c in m.group(0)), text)
+
+
+def _flow_any(value: Any) -> str:
+    """Flow style for any nesting (lists of lists and the like)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_any(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow_scalar(str(k))}: {_flow_any(v)}" for k, v in value.items()) + "}"
+    return _flow_scalar(value)
+
+
+def _is_leaf(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _flow(value: Any) -> str | None:
+    """Flow style for a list of scalars or a small record of scalars/scalar lists, when short."""
+    if isinstance(value, list) and all(_is_leaf(v) for v in value):
+        text = "[" + ", ".join(_flow_scalar(v) for v in value) + "]"
+    elif isinstance(value, dict) and len(value) <= 6 and all(
+            _is_leaf(v) or (isinstance(v, list) and all(_is_leaf(i) for i in v)) for v in value.values()):
+        parts = []
+        for key, item in value.items():
+            parts.append(f"{_flow_scalar(key)}: {_flow(item) if isinstance(item, list) else _flow_scalar(item)}")
+        text = "{" + ", ".join(parts) + "}"
+    else:
+        return None
+    return text if len(text) <= FLOW_MAX_CHARS or isinstance(value, list) and not value else None
+
+
+def _flow_scalar(value: Any) -> str:
+    text = _scalar(value)
+    if isinstance(value, str) and text == value and any(c in value for c in ",[]{}?:#"):
+        return _quoted(value)  # flow indicators would end the scalar
+    return text
+
+
+def _emit(value: Any, indent: str, lines: list[str]) -> None:
+    for key, item in value.items():
+        name = _scalar(str(key))
+        if isinstance(item, (dict, list)):
+            flow = _flow(item)
+            if flow is not None and (isinstance(item, list) or indent or not item):
+                lines.append(f"{indent}{name}: {flow}")
+            elif isinstance(item, list):
+                lines.append(f"{indent}{name}:")
+                _emit_list(item, indent, lines)
+            else:
+                lines.append(f"{indent}{name}:")
+                _emit(item, indent + "  ", lines)
+        else:
+            lines.append(f"{indent}{name}: {_scalar(item)}")
+
+
+def _emit_list(items: list, indent: str, lines: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict):
+            flow = _flow(item)
+            if flow is not None:
+                lines.append(f"{indent}- {flow}")
+                continue
+            start = len(lines)
+            _emit(item, indent + "  ", lines)
+            if len(lines) > start:
+                lines[start] = f"{indent}- " + lines[start][len(indent) + 2:]
+            else:
+                lines.append(f"{indent}- {{}}")
+        elif isinstance(item, list):
+            lines.append(f"{indent}- {_flow(item) or _flow_any(item)}")
+        else:
+            lines.append(f"{indent}- {_scalar(item)}")
 
 
 def dump_front_matter(front: dict[str, Any]) -> str:
-    return yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6,
-                     default_flow_style=False)
+    lines: list[str] = []
+    _emit(front, "", lines)
+    return "\n".join(lines) + "\n" if lines else "{}\n"
 
 
 def render_document(front: dict[str, Any], body: str) -> str:
@@ -60,7 +166,7 @@ def parse_document(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     if not match:
         raise BriefingError(path, "no front matter: the file must start with a '---' line", 1)
     try:
-        front = yaml.safe_load(match.group(1) or "") or {}
+        front = yaml.load(match.group(1) or "", Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -70,3 +176,22 @@ def parse_document(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         raise BriefingError(path, "front matter must be a mapping of keys to values", 2)
     body_line = text.count("\n", 0, match.end()) + 1
     return front, text[match.end():], body_line
+
+
+_TOP_LEVEL_KEY = {}
+
+
+def read_key(text: str, key: str) -> str | None:
+    """A top-level scalar of the front matter, read without parsing the YAML (fast scans of
+    many files); None when absent or not a plain one-line scalar."""
+    pattern = _TOP_LEVEL_KEY.get(key)
+    if pattern is None:
+        pattern = _TOP_LEVEL_KEY[key] = re.compile(rf"^{re.escape(key)}:[ \t]*(?P<value>[^\n]*?)[ \t]*$", re.M)
+    end = text.find("\n---", 3)
+    match = pattern.search(text, 0, end if end > 0 else len(text))
+    if not match:
+        return None
+    value = match.group("value")
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value or None

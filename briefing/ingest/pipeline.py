@@ -19,9 +19,12 @@ from briefing.ingest.decode import decode
 from briefing.ingest.enrich import enrich
 from briefing.ingest.locate import locate
 from briefing.ingest.rules import load_rules
+from briefing.frontmatter import render_document
 from briefing.ingest.store import ContentStore
 from briefing.ingest.structure import paragraphs, structure, to_markdown
 from briefing.knowledge.dates import PartialDate, infer_article_date
+from briefing.knowledge.organisations import organisation_id
+from briefing.knowledge.people import person_id
 from briefing.knowledge.vocab import load_vocabularies
 from briefing.text.script import detect_script, fold_many
 from briefing.text.sentences import split_sentences
@@ -41,6 +44,10 @@ class Article:
     body: str
     fingerprint: frozenset[int]
     text_sha: str
+    document: str = ""   # the rendered file (front matter + body), made in the worker
+
+    def render(self) -> None:
+        self.document = render_document(self.front, self.body)
 
 
 @dataclass
@@ -65,8 +72,9 @@ def seed_files(seeds_dir: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(".") and (p.suffix.lower() in SEED_SUFFIXES or not p.suffix))
 
 
-def process_seed(path: Path) -> Article | BriefingError:
-    """One seed → an Article, or the error that rejects it. Never raises for bad input."""
+def process_seed(path: Path, known_slugs: dict[str, str] | None = None) -> Article | BriefingError:
+    """One seed → an Article (with its slug and rendered document), or the error that rejects
+    it. Never raises for bad input. `known_slugs` (seed name → slug) keeps slugs stable."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -110,8 +118,11 @@ def process_seed(path: Path) -> Article | BriefingError:
         }
         front.update(enrich(title, paras, folded, date, load_vocabularies()))
         folded_body = re.sub(r"\s+", "", "".join(folded))
-        return Article(path.name, front, body, _fingerprint(folded_body),
-                       hashlib.sha256(folded_body.encode()).hexdigest())
+        front["slug"] = (known_slugs or {}).get(path.name) or _new_slug(path.name, front.get("date"))
+        article = Article(path.name, front, body, _fingerprint(folded_body),
+                          hashlib.sha256(folded_body.encode()).hexdigest())
+        article.render()
+        return article
     except BriefingError as exc:
         return exc
     except (OSError, ValueError) as exc:  # unreadable file, unexpected structure: still one clear line
@@ -157,22 +168,38 @@ def _warm_up() -> None:
     vocab = load_vocabularies()
     lead = "2021年5月27日，长三角一体化发展高层论坛在无锡举行，浙江大学院长张三说。"
     enrich("无锡", [lead], [lead], PartialDate(2021, 6, 2), vocab)
+    person_id("张三")            # pypinyin's dictionaries load lazily (~0.4 s): once, before the fork
+    organisation_id("无锡科技研究院")
 
 
-def _process_all(paths: list[Path], progress: Callable[[int, int], None] | None) -> list[Article | BriefingError]:
+_worker_known_slugs: dict[str, str] = {}
+
+
+def _init_worker(known_slugs: dict[str, str]) -> None:
+    global _worker_known_slugs
+    _worker_known_slugs = known_slugs
+
+
+def _process_in_worker(path: Path) -> Article | BriefingError:
+    return process_seed(path, _worker_known_slugs)
+
+
+def _process_all(paths: list[Path], known_slugs: dict[str, str],
+                 progress: Callable[[int, int], None] | None) -> list[Article | BriefingError]:
     _warm_up()
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for i, path in enumerate(paths, 1):
-            results.append(process_seed(path))
+            results.append(process_seed(path, known_slugs))
             if progress:
                 progress(i, len(paths))
         return results
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                             initargs=(known_slugs,)) as pool:
         results = []
-        for i, result in enumerate(pool.map(process_seed, paths, chunksize=16), 1):
+        for i, result in enumerate(pool.map(_process_in_worker, paths, chunksize=16), 1):
             results.append(result)
             if progress:
                 progress(i, len(paths))
@@ -184,7 +211,9 @@ def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None,
     report = IngestReport()
     all_paths = seed_files(seeds_dir)
     paths = [p for p in all_paths if only is None or p in only or p.resolve() in only]
-    results = _process_all(paths, progress)
+    store = ContentStore(content_dir)
+    slugs = store.slugs_by_seed()
+    results = _process_all(paths, slugs, progress)
 
     articles: list[Article] = []
     seen: dict[tuple, Article] = {}
@@ -203,13 +232,10 @@ def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None,
         seen[key] = result
         articles.append(result)
 
-    store = ContentStore(content_dir)
-    slugs = store.slugs_by_seed()
     for article in _merge_near_duplicates(articles, report):
-        slug = slugs.get(article.seed) or _new_slug(article)
-        article.front["slug"] = slug
+        slug = article.front["slug"]
         try:
-            outcome = store.store(slug, article.front, article.body, force=force)
+            outcome = store.store(slug, article.front, article.body, article.document, force=force)
         except BriefingError as exc:
             report.rejected.append((exc.location(), exc.message))
             continue
@@ -222,7 +248,7 @@ def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None,
         else:
             report.kept_edited.append((slug, outcome.kept))
     if only is None:
-        report.orphaned = [str(p) for p in store.orphans({p.name for p in all_paths})]
+        report.orphaned = [str(p) for p in store.orphans({p.name for p in all_paths}, slugs)]
     return report
 
 
@@ -234,9 +260,14 @@ def _merge_near_duplicates(articles: list[Article], report: IngestReport) -> lis
     kept: list[Article] = []
     by_sentence: dict[int, list[int]] = {}
     for article in articles:
-        candidates = sorted({i for h in article.fingerprint for i in by_sentence.get(h, ())})
-        twin = next((kept[i] for i in candidates
-                     if _similar(kept[i].fingerprint, article.fingerprint) >= NEAR_DUPLICATE), None)
+        shared: dict[int, int] = {}
+        for h in article.fingerprint:
+            for i in by_sentence.get(h, ()):
+                shared[i] = shared.get(i, 0) + 1
+        # Jaccard ≥ t needs at least t·|A| shared sentences: count first, compare only those.
+        enough = NEAR_DUPLICATE * len(article.fingerprint)
+        twin = next((kept[i] for i in sorted(shared) if shared[i] >= enough
+                     and _similar(kept[i].fingerprint, article.fingerprint) >= NEAR_DUPLICATE), None)
         if twin is None:
             for h in article.fingerprint:
                 by_sentence.setdefault(h, []).append(len(kept))
@@ -247,11 +278,11 @@ def _merge_near_duplicates(articles: list[Article], report: IngestReport) -> lis
             "seed": f["seed"], "seed_sha256": f["seed_sha256"], "title": f["title"], "date": f["date"],
             "outlet": f["outlet"], "via": f["via"],
         })
+        twin.render()
         report.merged.append((article.seed, twin.seed))
     return kept
 
 
-def _new_slug(article: Article) -> str:
+def _new_slug(seed_name: str, date: str | None) -> str:
     """Date as digits (20210527, or 202105 for a month) + a short id from the seed's name."""
-    date = (article.front.get("date") or "undated").replace("-", "")
-    return f"{date}-{hashlib.sha256(article.seed.encode()).hexdigest()[:8]}"
+    return f"{(date or 'undated').replace('-', '')}-{hashlib.sha256(seed_name.encode()).hexdigest()[:8]}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import BriefingError
-from briefing.frontmatter import parse_document, render_document
+from briefing.frontmatter import parse_document, read_key, render_document
 
 ARTICLES = "articles"
 GENERATED = ".generated"
@@ -70,18 +70,19 @@ class ContentStore:
                 continue
             for path in sorted(folder.glob("*.md")):
                 try:
-                    front, _body, _line = parse_document(path.read_text(encoding="utf-8"), str(path))
-                except (BriefingError, UnicodeDecodeError):
+                    seed = read_key(path.read_text(encoding="utf-8"), "seed")
+                except (OSError, UnicodeDecodeError):
                     continue
-                seed = front.get("seed")
-                if isinstance(seed, str):
+                if seed:
                     found.setdefault(seed, path.stem)
         return found
 
-    def store(self, slug: str, front: dict[str, Any], body: str, *, force: bool = False) -> StoreResult:
+    def store(self, slug: str, front: dict[str, Any], body: str, document: str | None = None, *,
+              force: bool = False) -> StoreResult:
+        """`document` is render_document(front, body) when the caller made it already."""
         live_path = self.article_path(slug)
         base_path = self.generated / f"{slug}.md"
-        generated_text = render_document(front, body)
+        generated_text = document or render_document(front, body)
         base_exists = base_path.exists()
         live_exists = live_path.exists()
 
@@ -116,10 +117,10 @@ class ContentStore:
         write_atomic(base_path, generated_text)
         return StoreResult("kept-edited", live_path, tuple("body" if k == BODY else k for k in kept))
 
-    def orphans(self, seeds: set[str]) -> list[Path]:
+    def orphans(self, seeds: set[str], slugs_by_seed: dict[str, str]) -> list[Path]:
         """Articles whose seed is no longer in seeds/ (kept, never deleted silently)."""
         out = []
-        for seed, slug in sorted(self.slugs_by_seed().items()):
+        for seed, slug in sorted(slugs_by_seed.items()):
             if seed not in seeds and self.article_path(slug).exists():
                 out.append(self.article_path(slug))
         return out
