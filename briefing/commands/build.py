@@ -1,0 +1,65 @@
+"""`build`: render content/ into site/ (both scripts, search index, feeds, data exports).
+
+Wired by the CLI as ``python build.py build [--content DIR] [--out DIR] [--base-url URL]``;
+runnable on its own as ``python -m briefing.commands.build``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from briefing.errors import BriefingError, BriefingErrors
+
+HELP = "render content/ into a static site in site/"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", metavar="DIR",
+                        help="folder holding articles/*.md (default: content)")
+    parser.add_argument("--out", default="site", metavar="DIR", help="output folder (default: site)")
+    parser.add_argument("--base-url", default=None, metavar="URL",
+                        help="public URL of the site, for canonical links, the sitemap and feeds "
+                             "(links inside the site stay relative)")
+    parser.add_argument("--templates", default="templates", metavar="DIR",
+                        help="project templates overriding the theme's, file by file (default: templates)")
+    parser.add_argument("--cache", default=".cache", metavar="DIR",
+                        help="cache of parsed content and rendered-page fingerprints (default: .cache/site)")
+    parser.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def run(args: argparse.Namespace) -> int:
+    from briefing.site.builder import build_site
+
+    try:
+        report = build_site(
+            Path(args.content), Path(args.out), base_url=args.base_url,
+            templates_dir=Path(args.templates) if args.templates else None,
+            cache_dir=Path(args.cache) if args.cache else None, quiet=True,
+            search=not args.no_search,
+        )
+    except BriefingErrors as errs:
+        for err in errs.errors:
+            print(f"error: {err}", file=sys.stderr)
+        print(f"build failed: {len(errs.errors)} problem(s); {args.out}/ was left unchanged", file=sys.stderr)
+        return 1
+    except BriefingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        print(f"build failed; {args.out}/ was left unchanged", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in report.timings.items())
+        print(f"built {args.out}/: {report.summary()} ({stages})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m briefing.commands.build", description=HELP)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,595 @@
+"""Read and validate ``content/articles/*.md``: YAML front matter + Markdown body.
+
+Every bad file is reported (file:line) and the whole set of problems is raised at once as
+``BriefingErrors``. Parsed articles are cached by the hash of the file's bytes in a cache
+folder; the cache is invalidated when the code of this stage changes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import pickle
+import re
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from briefing.errors import BriefingError, BriefingErrors
+from briefing.site import body as body_mod
+from briefing.site.body import Block, paragraph_count
+from briefing.text.script import to_simplified
+
+try:  # libyaml is several times faster; fall back to pure Python
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+SCRIPTS = ("zh-Hans", "zh-Hant")
+DATE_PRECISIONS = ("day", "month", "year")
+EVENT_PRECISIONS = ("day", "month", "year", "part-of-month", "season")
+EVENT_KINDS = ("point", "range", "start", "cutoff")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2})?$")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+KEYWORDS_PER_ARTICLE = 40
+
+
+# --- records -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RegionRef:
+    id: str
+    mentions: int
+    main: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRef:
+    id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    id: str
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRef:
+    id: str
+    name: str
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRec:
+    text: str
+    value: float | None
+    unit: str | None
+    paragraph: int | None
+    sentence: str | None
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlsoReported:
+    """A near-duplicate of this article (the same story elsewhere), merged into it by ingest."""
+
+    title: str | None
+    date: str | None
+    outlet: str | None
+    via: str | None
+    seed: str | None
+    seed_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRec:
+    index: int                    # position in the article's events list
+    date: str
+    end: str | None
+    precision: str
+    kind: str
+    planned: bool
+    paragraph: int | None
+    sentence: str | None
+    regions: tuple[str, ...]
+    initiatives: tuple[str, ...]
+    organisations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    """One validated content file (all values as written, in the article's own script)."""
+
+    path: str                     # as given to the loader (for messages)
+    content_hash: str             # of the file's bytes
+    slug: str
+    title: str
+    date: str
+    date_precision: str
+    date_source: str | None
+    time: str | None
+    timezone: str | None
+    outlet: str | None
+    via: str | None
+    author: str | None
+    editor: str | None
+    script: str
+    seed: str | None
+    seed_sha256: str | None
+    summary: str | None
+    warnings: tuple[str, ...]
+    categories: tuple[str, ...]
+    also_reported_by: tuple[AlsoReported, ...]
+    regions: tuple[RegionRef, ...]
+    initiatives: tuple[ScoredRef, ...]
+    topics: tuple[ScoredRef, ...]
+    people: tuple[PersonRef, ...]
+    organisations: tuple[OrganisationRef, ...]
+    figures: tuple[FigureRec, ...]
+    events: tuple[EventRec, ...]
+    blocks: tuple[Block, ...]
+    keywords: tuple[tuple[str, int], ...]   # most frequent Han bigrams of the Simplified folding
+    body_line: int                          # line of the file where the body starts
+
+
+# --- the code version that invalidates the cache ---------------------------------------------
+
+def code_version() -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for module in (body_mod.__file__, __file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[tuple[tuple, str]] = []
+
+    def add(self, keypath: tuple, message: str) -> None:
+        self.items.append((keypath, message))
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter, body, 1-based file line where the body starts); ValueError(line, msg)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ValueError(1, "the file must start with a '---' front matter line")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise ValueError(len(lines), "the front matter is not closed by a '---' line")
+
+
+def _iso_ok(value: str, precision: str) -> bool:
+    m = _ISO.match(value)
+    if not m:
+        return False
+    year, month, day = m.groups()
+    try:
+        _dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    need = {"day": 3, "part-of-month": 2, "month": 2, "season": 2, "year": 1}.get(precision, 1)
+    have = 1 + (month is not None) + (day is not None)
+    return have >= need
+
+
+def _as_date_string(value) -> str | None:
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    return None
+
+
+def _opt_str(data: dict, key: str, problems: _Problems) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        problems.add((key,), f"'{key}' must be text")
+        return None
+    return value.strip() or None
+
+
+def _str_list(data: dict, key: str, problems: _Problems) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        problems.add((key,), f"'{key}' must be a list of text values")
+        return ()
+    return tuple(str(v) for v in value)
+
+
+def _id_list(value, keypath: tuple, problems: _Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.add(keypath, f"'{keypath[-1]}' must be a list of ids")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _entries(data: dict, key: str, problems: _Problems) -> list[tuple[int, dict]]:
+    """The entries of a list of mappings; a bare string stands for ``{id: <string>}``."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add((key,), f"'{key}' must be a list")
+        return []
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, str) and item.strip():
+            item = {"id": item.strip()}
+        if not isinstance(item, dict):
+            problems.add((key, i), f"'{key}' entry {i + 1} must be a mapping")
+            continue
+        if key not in ("figures", "events"):
+            ident = item.get("id")
+            if not isinstance(ident, str) or not ident.strip():
+                problems.add((key, i), f"'{key}' entry {i + 1} has no 'id'")
+                continue
+        out.append((i, item))
+    return out
+
+
+def _number(value, keypath, problems, *, integer=False, default=None):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(keypath, f"'{keypath[-1]}' must be a number")
+        return default
+    if integer and int(value) != value:
+        problems.add(keypath, f"'{keypath[-1]}' must be a whole number")
+        return default
+    return int(value) if integer else float(value)
+
+
+def _also_reported(data: dict, problems: _Problems) -> tuple[AlsoReported, ...]:
+    value = data.get("also_reported_by")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.add(("also_reported_by",), "'also_reported_by' must be a list")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):  # a bare name or slug
+            out.append(AlsoReported(item.strip(), None, None, None, None, None))
+            continue
+        if not isinstance(item, dict):
+            problems.add(("also_reported_by", i), "an 'also_reported_by' entry must be a mapping")
+            continue
+        fields = {}
+        for key in ("title", "date", "outlet", "via", "seed", "seed_sha256"):
+            v = item.get(key)
+            v = _as_date_string(v) if key == "date" and v is not None else v
+            if v is not None and not isinstance(v, (str, int, float)):
+                problems.add(("also_reported_by", i, key), f"'{key}' must be text")
+                v = None
+            fields[key] = str(v).strip() if v is not None and str(v).strip() else None
+        out.append(AlsoReported(**fields))
+    return tuple(out)
+
+
+def _keywords(title: str, blocks: tuple[Block, ...]) -> tuple[tuple[str, int], ...]:
+    text = to_simplified(title + "\n" + "\n".join(b.text for b in blocks))
+    counts: Counter[str] = Counter()
+    for run in _HAN_RUN.findall(text):
+        counts.update(run[i : i + 2] for i in range(len(run) - 1))
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:KEYWORDS_PER_ARTICLE]
+    return tuple(top)
+
+
+def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSource | None, list[tuple[str, str, int | None]]]:
+    """Parse one file. Returns (article or None, problems as (path, message, line))."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [(path, "not valid UTF-8", line)]
+    text = text.replace("\r\n", "\n")
+    try:
+        front, body_text, body_line = split_front_matter(text)
+    except ValueError as exc:
+        line, message = exc.args
+        return None, [(path, message, line)]
+    try:
+        data = yaml.load(front, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [(path, f"bad YAML front matter: {reason}", line)]
+    if not isinstance(data, dict):
+        return None, [(path, "the front matter must be a mapping of keys to values", 2)]
+
+    problems = _Problems()
+    blocks, body_problems = body_mod.parse_body(body_text)
+    n_paragraphs = paragraph_count(blocks)
+
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(("title",), "'title' is missing or empty")
+        title = ""
+    slug = data.get("slug")
+    if isinstance(slug, int) and not isinstance(slug, bool):
+        slug = str(slug)
+    if not isinstance(slug, str) or not slug.strip():
+        problems.add(("slug",), "'slug' is missing or empty")
+        slug = ""
+    precision = data.get("date_precision", "day")
+    if precision not in DATE_PRECISIONS:
+        problems.add(("date_precision",), f"'date_precision' must be one of {', '.join(DATE_PRECISIONS)}")
+        precision = "day"
+    date = _as_date_string(data.get("date"))
+    if not date or not _iso_ok(date, precision):
+        problems.add(("date",), f"'date' must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) with {precision} precision")
+        date = "0001"
+    script = data.get("script")
+    if script not in SCRIPTS:
+        problems.add(("script",), "'script' must be zh-Hans or zh-Hant")
+        script = "zh-Hans"
+    time = data.get("time")
+    if time is not None and (not isinstance(time, str) or not _TIME.match(time.strip())):
+        problems.add(("time",), "'time' must be a quoted 'HH:MM' or 'HH:MM:SS'")
+        time = None
+
+    regions = []
+    for i, item in _entries(data, "regions", problems):
+        mentions = _number(item.get("mentions"), ("regions", i, "mentions"), problems, integer=True, default=1)
+        main = item.get("main", False)
+        if not isinstance(main, bool):
+            problems.add(("regions", i, "main"), "'main' must be true or false")
+            main = False
+        regions.append(RegionRef(item["id"].strip(), mentions, main))
+    scored = {}
+    for key in ("initiatives", "topics"):
+        out = []
+        for i, item in _entries(data, key, problems):
+            score = _number(item.get("score"), (key, i, "score"), problems, default=0.0)
+            out.append(ScoredRef(item["id"].strip(), score))
+        scored[key] = tuple(out)
+    people = []
+    for i, item in _entries(data, "people", problems):
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.add(("people", i), "a person needs a 'name'")
+            continue
+        role = item.get("role")
+        people.append(PersonRef(item["id"].strip(), name.strip(), role.strip() if isinstance(role, str) and role.strip() else None))
+    organisations = []
+    for i, item in _entries(data, "organisations", problems):
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.add(("organisations", i), "an organisation needs a 'name'")
+            continue
+        kind = item.get("kind")
+        organisations.append(OrganisationRef(item["id"].strip(), name.strip(), kind if isinstance(kind, str) else None))
+    figures = []
+    for i, item in _entries(data, "figures", problems):
+        text_value = item.get("text")
+        if not isinstance(text_value, (str, int, float)) or isinstance(text_value, bool) or str(text_value).strip() == "":
+            problems.add(("figures", i), "a figure needs a 'text'")
+            continue
+        paragraph = _number(item.get("paragraph"), ("figures", i, "paragraph"), problems, integer=True)
+        if paragraph is not None and not 1 <= paragraph <= n_paragraphs:
+            problems.add(("figures", i, "paragraph"), f"paragraph {paragraph} does not exist (the body has {n_paragraphs})")
+            paragraph = None
+        sentence = item.get("sentence")
+        figures.append(FigureRec(
+            str(text_value).strip(),
+            _number(item.get("value"), ("figures", i, "value"), problems),
+            item.get("unit") if isinstance(item.get("unit"), str) else None,
+            paragraph,
+            sentence.strip() if isinstance(sentence, str) and sentence.strip() else None,
+            _id_list(item.get("regions"), ("figures", i, "regions"), problems),
+        ))
+    events = []
+    for i, item in _entries(data, "events", problems):
+        ev_precision = item.get("precision", "day")
+        if ev_precision not in EVENT_PRECISIONS:
+            problems.add(("events", i, "precision"), f"'precision' must be one of {', '.join(EVENT_PRECISIONS)}")
+            continue
+        ev_date = _as_date_string(item.get("date"))
+        if not ev_date or not _iso_ok(ev_date, ev_precision):
+            problems.add(("events", i, "date"), f"event date must be ISO with {ev_precision} precision")
+            continue
+        end = item.get("end")
+        end = _as_date_string(end) if end is not None else None
+        if end is not None and (not _iso_ok(end, "year") or end < ev_date):
+            problems.add(("events", i, "end"), "event end must be an ISO date not before its start")
+            end = None
+        kind = item.get("kind", "range" if end else "point")
+        if kind not in EVENT_KINDS:
+            problems.add(("events", i, "kind"), f"'kind' must be one of {', '.join(EVENT_KINDS)}")
+            kind = "point"
+        planned = item.get("planned", False)
+        if not isinstance(planned, bool):
+            problems.add(("events", i, "planned"), "'planned' must be true or false")
+            planned = False
+        paragraph = _number(item.get("paragraph"), ("events", i, "paragraph"), problems, integer=True)
+        if paragraph is not None and not 1 <= paragraph <= n_paragraphs:
+            problems.add(("events", i, "paragraph"), f"paragraph {paragraph} does not exist (the body has {n_paragraphs})")
+            paragraph = None
+        sentence = item.get("sentence")
+        events.append(EventRec(
+            i, ev_date, end, ev_precision, kind, planned, paragraph,
+            sentence.strip() if isinstance(sentence, str) and sentence.strip() else None,
+            _id_list(item.get("regions"), ("events", i, "regions"), problems),
+            _id_list(item.get("initiatives"), ("events", i, "initiatives"), problems),
+            _id_list(item.get("organisations"), ("events", i, "organisations"), problems),
+        ))
+
+    found: list[tuple[str, str, int | None]] = []
+    if problems.items:
+        for keypath, message in problems.items:
+            found.append((path, message, locate_line(front, keypath)))
+    for problem in body_problems:
+        found.append((path, f"body: {problem.message}", body_line + problem.line - 1))
+    if found:
+        return None, found
+
+    article = ArticleSource(
+        path=path, content_hash=content_hash, slug=slug.strip(), title=title.strip(), date=date,
+        date_precision=precision, date_source=_opt_str(data, "date_source", problems),
+        time=time.strip() if isinstance(time, str) else None,
+        timezone=_opt_str(data, "timezone", problems), outlet=_opt_str(data, "outlet", problems),
+        via=_opt_str(data, "via", problems), author=_opt_str(data, "author", problems),
+        editor=_opt_str(data, "editor", problems), script=script, seed=_opt_str(data, "seed", problems),
+        seed_sha256=_opt_str(data, "seed_sha256", problems), summary=_opt_str(data, "summary", problems),
+        warnings=_str_list(data, "warnings", problems), categories=_str_list(data, "categories", problems),
+        also_reported_by=_also_reported(data, problems), regions=tuple(regions),
+        initiatives=scored["initiatives"], topics=scored["topics"], people=tuple(people),
+        organisations=tuple(organisations), figures=tuple(figures), events=tuple(events),
+        blocks=blocks, keywords=_keywords(title, blocks), body_line=body_line,
+    )
+    if problems.items:  # a late type problem in an optional text field
+        return None, [(path, m, locate_line(front, k)) for k, m in problems.items]
+    return article, []
+
+
+def locate_line(front: str, keypath: tuple) -> int | None:
+    """The 1-based file line of a key path in the front matter (the opening '---' is line 1)."""
+    try:
+        node = yaml.compose(front, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line if node is not None else 0
+    for step in keypath:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            for key_node, value_node in node.value:
+                if key_node.value == step:
+                    line = key_node.start_mark.line
+                    node = value_node
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 2
+
+
+def locate(path: str | Path, keypath: tuple) -> int | None:
+    """The line of a key path in a content file (used for problems found after loading)."""
+    try:
+        front, _, _ = split_front_matter(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return locate_line(front, keypath)
+
+
+# --- loading a folder, with the cache ------------------------------------------------------
+
+def _parse_one(job: tuple[str, bytes, str]):
+    return parse_article(*job)
+
+
+class LoadCache:
+    """Parsed articles by content hash, in one pickle per code version (git-ignored folder)."""
+
+    def __init__(self, cache_dir: str | Path | None):
+        self.path = Path(cache_dir) / f"articles-{code_version()}.pickle" if cache_dir else None
+        self.by_hash: dict[str, ArticleSource] = {}
+        self.stats: dict[str, tuple[int, int, str]] = {}
+        self.dirty = False
+        if self.path and self.path.exists():
+            try:
+                with open(self.path, "rb") as fh:
+                    self.by_hash, self.stats = pickle.load(fh)
+            except Exception:  # a damaged cache is rebuilt, never trusted
+                self.by_hash, self.stats = {}, {}
+
+    def save(self, live_hashes: set[str], live_paths: set[str]) -> None:
+        if not self.path:
+            return
+        stale = set(self.by_hash) - live_hashes
+        stale_paths = set(self.stats) - live_paths
+        if not (self.dirty or stale or stale_paths):
+            return
+        for h in stale:
+            del self.by_hash[h]
+        for p in stale_paths:
+            del self.stats[p]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for old in self.path.parent.glob("articles-*.pickle"):
+            if old != self.path:
+                old.unlink(missing_ok=True)
+        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump((self.by_hash, self.stats), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def content_files(content_dir: str | Path) -> list[Path]:
+    folder = Path(content_dir) / "articles"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file() and not p.name.startswith("."))
+
+
+def load_articles(content_dir: str | Path, cache_dir: str | Path | None = None, *, workers: int | None = None) -> list[ArticleSource]:
+    """Every article of ``content_dir/articles``, in file-name order; BriefingErrors if any is bad."""
+    cache = LoadCache(cache_dir)
+    files = content_files(content_dir)
+    results: dict[str, ArticleSource] = {}
+    jobs: list[tuple[str, bytes, str]] = []
+    for file in files:
+        key = str(file)
+        st = file.stat()
+        known = cache.stats.get(key)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns and known[2] in cache.by_hash:
+            results[key] = cache.by_hash[known[2]]
+            continue
+        raw = file.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        cache.stats[key] = (st.st_size, st.st_mtime_ns, digest)
+        cache.dirty = True
+        if digest in cache.by_hash and cache.by_hash[digest].path == key:
+            results[key] = cache.by_hash[digest]
+            continue
+        jobs.append((key, raw, digest))
+
+    errors: list[BriefingError] = []
+    if jobs:
+        n = workers if workers is not None else (os.cpu_count() or 1)
+        if n > 1 and len(jobs) >= 200:
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                outcomes = list(pool.map(_parse_one, jobs, chunksize=64))
+        else:
+            outcomes = [_parse_one(job) for job in jobs]
+        for (key, _, digest), (article, problems) in zip(jobs, outcomes):
+            if article is not None:
+                results[key] = article
+                cache.by_hash[digest] = article
+            else:
+                cache.stats.pop(key, None)
+                errors.extend(BriefingError(p, m, line) for p, m, line in problems)
+    if errors:
+        raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
+    cache.save({a.content_hash for a in results.values()}, set(results))
+    return [results[str(f)] for f in files]

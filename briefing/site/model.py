@@ -1,0 +1,696 @@
+"""The immutable Site model: articles and everything the site derives from them.
+
+Built once per build from the loaded articles and the vocabularies, then only read.
+Regions roll up to their ancestors; dated events of all articles are merged into timeline
+entries (same date + overlapping places/initiatives/organisations = one entry citing every
+source); related articles come from shared entities and shared distinctive words.
+
+Every piece of derived data has a dependency key (``article:<slug>``, ``region:<id>``,
+``entry:<key>``, ``index:regions`` ...) and a fingerprint of its value, so a page that
+records the keys it shows can tell whether it needs rendering again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from briefing.errors import BriefingError, BriefingErrors
+from briefing.site import urls
+from briefing.site.load import (
+    ArticleSource, EventRec, FigureRec, OrganisationRef, PersonRef, locate,
+)
+from briefing.site.variants import Bi
+
+KINDS = ("region", "initiative", "topic", "person", "organisation")
+RELATED_MAX = 5
+_POSTINGS_CAP = 40        # a feature shared by more articles than this is not used to find candidates
+_FEATURES_PER_ARTICLE = 24
+
+
+def _fp(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
+# --- records -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """How an entity is named and whether it has a page."""
+
+    kind: str
+    id: str
+    name: Bi
+    name_en: str | None
+    has_page: bool
+    aliases: tuple[str, ...] = ()
+
+    def path(self, variant: str) -> str | None:
+        if not self.has_page:
+            return None
+        return _ENTITY_PATH[self.kind](variant, self.id)
+
+    def surface_forms(self) -> tuple[str, ...]:
+        """Strings that name this entity in a text of either script (for linking mentions)."""
+        forms = {self.name["hans"], self.name["hant"]}
+        for alias in self.aliases:
+            if len(alias) >= 2:
+                forms.add(alias)
+                forms.add(Bi.written(alias, "zh-Hans")["hant"])
+        return tuple(sorted((f for f in forms if f and len(f) >= 2), key=lambda f: (-len(f), f)))
+
+
+_ENTITY_PATH = {
+    "region": urls.region, "initiative": urls.initiative, "topic": urls.topic,
+    "person": urls.person, "organisation": urls.organisation,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleEvent:
+    rec: EventRec
+    entry: str               # key of the timeline entry it belongs to
+    sentence: Bi | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFigure:
+    rec: FigureRec
+    text: Bi
+    sentence: Bi | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePerson:
+    ref: PersonRef
+    role: Bi | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    src: ArticleSource
+    slug: str
+    title: Bi
+    summary: Bi | None
+    outlet: Bi | None
+    author: Bi | None
+    editor: Bi | None
+    people: tuple[ArticlePerson, ...]
+    figures: tuple[ArticleFigure, ...]
+    events: tuple[ArticleEvent, ...]
+    sort_key: str
+
+    @property
+    def year(self) -> int:
+        return int(self.src.date[:4])
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySource:
+    slug: str
+    event_index: int
+    paragraph: int | None
+    sentence: Bi | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One timeline entry: one or more article events about the same happening."""
+
+    key: str
+    date: str
+    end: str | None
+    precision: str
+    kind: str
+    planned: bool
+    sources: tuple[EntrySource, ...]
+    regions: tuple[str, ...]
+    initiatives: tuple[str, ...]
+    organisations: tuple[str, ...]
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+    @property
+    def month(self) -> int | None:
+        if self.precision == "year" or len(self.date) < 7:
+            return None
+        return int(self.date[5:7])
+
+
+@dataclass(frozen=True, slots=True)
+class RegionInfo:
+    id: str
+    level: str
+    parent: str | None               # nearest ancestor that has a page
+    ancestors: tuple[str, ...]       # with pages, nearest first
+    children: tuple[str, ...]        # with pages
+    articles: tuple[str, ...]        # its own and its descendants', newest first
+    direct: int                      # articles naming it directly
+    entries: tuple[str, ...]         # chronological, incl. descendants
+    topics: tuple[tuple[str, int], ...]
+    initiatives: tuple[str, ...]
+    partners: tuple[tuple[str, int], ...]
+    figures: tuple[tuple[str, int], ...]   # (slug, index in the article's figures)
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeInfo:
+    id: str
+    members: tuple[str, ...]
+    start: str | None
+    start_precision: str | None
+    description: Bi | None
+    parent: str | None
+    articles: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    id: str
+    articles: tuple[str, ...]
+    entries: tuple[str, ...]
+    regions: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    id: str
+    roles: tuple[tuple[Bi, str], ...]      # (role, slug of the article stating it)
+    articles: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInfo:
+    id: str
+    kind: str | None
+    articles: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    regions: int
+    initiatives: int
+    topics: int
+    people: int
+    organisations: int
+    entries: int
+    planned: int
+    by_script: tuple[tuple[str, int], ...]
+    reference_date: str | None       # the newest article date: "now" for recent/upcoming
+
+
+@dataclass(frozen=True)
+class Site:
+    articles: tuple[Article, ...]                 # newest first
+    by_slug: Mapping[str, Article]
+    labels: Mapping[tuple[str, str], Label]
+    regions: Mapping[str, RegionInfo]
+    initiatives: Mapping[str, InitiativeInfo]
+    topics: Mapping[str, TopicInfo]
+    people: Mapping[str, PersonInfo]
+    organisations: Mapping[str, OrganisationInfo]
+    entries: tuple[Entry, ...]                    # chronological
+    by_entry: Mapping[str, Entry]
+    years: tuple[tuple[int, int], ...]            # (year, entries)
+    related: Mapping[str, tuple[str, ...]]
+    stats: Stats
+    vocab_version: str
+    region_coords: Mapping[str, tuple[float, float]]   # every region with a label
+    fingerprints: Mapping[str, str] = field(repr=False)
+
+    def label(self, kind: str, ident: str) -> Label:
+        return self.labels[(kind, ident)]
+
+    def entry_path(self, variant: str, key: str) -> str:
+        return urls.timeline_year(variant, self.by_entry[key].year)
+
+
+# --- building ------------------------------------------------------------------------------
+
+def _sort_key(src: ArticleSource) -> str:
+    return f"{src.date:<10}|{src.time or '':<8}|{src.slug}"
+
+
+def _opt(text: str | None, script: str) -> Bi | None:
+    return Bi.written(text, script) if text else None
+
+
+def _check_ids(sources: list[ArticleSource], vocab) -> None:
+    errors: list[BriefingError] = []
+    for src in sources:
+        for i, ref in enumerate(src.regions):
+            if ref.id not in vocab.regions:
+                errors.append(BriefingError(src.path, f"unknown region id '{ref.id}'", locate(src.path, ("regions", i))))
+        for key, table in (("initiatives", vocab.initiatives), ("topics", vocab.topics)):
+            for i, ref in enumerate(getattr(src, key)):
+                if ref.id not in table:
+                    errors.append(BriefingError(src.path, f"unknown {key[:-1]} id '{ref.id}'", locate(src.path, (key, i))))
+        for ev in src.events:
+            for key, table in (("regions", vocab.regions), ("initiatives", vocab.initiatives)):
+                for rid in getattr(ev, key):
+                    if rid not in table:
+                        errors.append(BriefingError(src.path, f"event {ev.index + 1}: unknown {key[:-1]} id '{rid}'",
+                                                    locate(src.path, ("events", ev.index, key))))
+        for i, fig in enumerate(src.figures):
+            for rid in fig.regions:
+                if rid not in vocab.regions:
+                    errors.append(BriefingError(src.path, f"figure {i + 1}: unknown region id '{rid}'",
+                                                locate(src.path, ("figures", i, "regions"))))
+    by_segment: dict[str, list[ArticleSource]] = defaultdict(list)
+    for src in sources:
+        by_segment[urls.segment(src.slug)].append(src)
+    for seg, group in sorted(by_segment.items()):
+        if len(group) > 1:
+            names = ", ".join(str(s.path) for s in group)
+            for src in group:
+                errors.append(BriefingError(src.path, f"slug '{src.slug}' is used by more than one article ({names})",
+                                            locate(src.path, ("slug",))))
+    if errors:
+        raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0, e.message)))
+
+
+def _merge_events(articles: list[Article]) -> tuple[list[Entry], dict[tuple[str, int], str]]:
+    """Group events by date; inside a date, events sharing any entity are one entry."""
+    by_date: dict[tuple, list[tuple[Article, EventRec]]] = defaultdict(list)
+    for art in articles:
+        for ev in art.src.events:
+            by_date[(ev.date, ev.end, ev.precision, ev.kind, ev.planned)].append((art, ev))
+    entries: list[Entry] = []
+    owner: dict[tuple[str, int], str] = {}
+    for date_key in sorted(by_date, key=lambda k: (k[0], k[1] or "", k[2], k[3], k[4])):
+        items = sorted(by_date[date_key], key=lambda ae: (ae[0].slug, ae[1].index))
+        parent = list(range(len(items)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        seen: dict[tuple[str, str], int] = {}
+        for i, (_, ev) in enumerate(items):
+            ents = [("r", r) for r in ev.regions] + [("i", x) for x in ev.initiatives] + [("o", o) for o in ev.organisations]
+            for ent in ents:
+                if ent in seen:
+                    a, b = find(seen[ent]), find(i)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+                else:
+                    seen[ent] = i
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(items)):
+            groups[find(i)].append(i)
+        for members in sorted(groups.values()):
+            first_art, first_ev = items[members[0]]
+            key = f"{first_ev.date}-" + hashlib.blake2b(
+                f"{first_art.slug}:{first_ev.index}".encode(), digest_size=3).hexdigest()
+            sources = []
+            regions: set[str] = set()
+            initiatives: set[str] = set()
+            orgs: set[str] = set()
+            for i in members:
+                art, ev = items[i]
+                sentence = art.events[ev.index].sentence if ev.index < len(art.events) else None
+                sources.append(EntrySource(art.slug, ev.index, ev.paragraph, sentence))
+                regions.update(ev.regions)
+                initiatives.update(ev.initiatives)
+                orgs.update(ev.organisations)
+                owner[(art.slug, ev.index)] = key
+            date, end, precision, kind, planned = date_key
+            entries.append(Entry(key, date, end, precision, kind, planned, tuple(sources),
+                                 tuple(sorted(regions)), tuple(sorted(initiatives)), tuple(sorted(orgs))))
+    return entries, owner
+
+
+def _related(articles: list[Article], vocab_regions: Mapping) -> dict[str, tuple[str, ...]]:
+    """Related articles: shared entities and shared distinctive words, weighted by rarity.
+
+    Candidates come from an inverted index over each article's rarest features, with long
+    postings skipped, so the work per article stays bounded at any corpus size.
+    """
+    n = len(articles)
+    feats: dict[str, dict[str, float]] = {}
+    df: Counter[str] = Counter()
+    for art in articles:
+        f: dict[str, float] = {}
+        for ref in art.src.regions:
+            f["r:" + ref.id] = 2.0 if ref.main else 1.0
+        for ref in art.src.initiatives:
+            f["i:" + ref.id] = 3.0
+        for ref in art.src.topics:
+            f["t:" + ref.id] = 1.0
+        for ref in art.src.people:
+            f["p:" + ref.id] = 3.0
+        for ref in art.src.organisations:
+            f["o:" + ref.id] = 2.0
+        for word, count in art.src.keywords:
+            f["w:" + word] = 0.3 * min(count, 8) ** 0.5
+        feats[art.slug] = f
+        df.update(f.keys())
+    idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    weighted: dict[str, dict[str, float]] = {}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for art in articles:  # newest first, so capped postings keep the newest
+        w = {k: v * idf[k] for k, v in feats[art.slug].items()}
+        weighted[art.slug] = w
+        best = sorted(w, key=lambda k: (-w[k], k))[:_FEATURES_PER_ARTICLE]
+        for k in best:
+            if len(postings[k]) < _POSTINGS_CAP:
+                postings[k].append(art.slug)
+    norms = {s: math.sqrt(sum(v * v for v in w.values())) or 1.0 for s, w in weighted.items()}
+    related: dict[str, tuple[str, ...]] = {}
+    for art in articles:
+        mine = weighted[art.slug]
+        acc: dict[str, float] = defaultdict(float)
+        for k in sorted(mine, key=lambda k: (-mine[k], k))[:_FEATURES_PER_ARTICLE]:
+            if df[k] < 2:
+                continue
+            mk = mine[k]
+            for other in postings.get(k, ()):
+                if other != art.slug:
+                    acc[other] += mk * weighted[other][k]
+        norm = norms[art.slug]
+        scored = sorted((-round(dot / (norm * norms[other]), 6), other) for other, dot in acc.items())
+        related[art.slug] = tuple(s for score, s in scored[:RELATED_MAX] if -score > 0.02)
+    return related
+
+
+def _date_span(articles: list[Article]) -> tuple[str | None, str | None]:
+    if not articles:
+        return None, None
+    dates = sorted(a.src.date for a in articles)
+    return dates[0], dates[-1]
+
+
+def build_site(sources: list[ArticleSource], vocab) -> Site:
+    """The Site model for a set of articles; BriefingErrors when they name unknown ids."""
+    _check_ids(sources, vocab)
+
+    # articles, newest first
+    articles: list[Article] = []
+    for src in sources:
+        people = tuple(ArticlePerson(p, Bi.written(p.role, "zh-Hans") if p.role else None) for p in src.people)
+        figures = tuple(ArticleFigure(f, Bi.written(f.text, src.script), _opt(f.sentence, src.script)) for f in src.figures)
+        events = tuple(ArticleEvent(ev, "", _opt(ev.sentence, src.script)) for ev in src.events)
+        articles.append(Article(src, src.slug, Bi.written(src.title, src.script), _opt(src.summary, src.script),
+                                _opt(src.outlet, src.script), _opt(src.author, src.script),
+                                _opt(src.editor, src.script), people, figures, events, _sort_key(src)))
+    articles.sort(key=lambda a: a.sort_key, reverse=True)
+
+    entries, owner = _merge_events(articles)
+    by_entry = {e.key: e for e in entries}
+    # attach entry keys to article events (Article is frozen: rebuild the tuple once)
+    final: list[Article] = []
+    for art in articles:
+        evs = tuple(ArticleEvent(e.rec, owner[(art.slug, e.rec.index)], e.sentence) for e in art.events)
+        final.append(Article(art.src, art.slug, art.title, art.summary, art.outlet, art.author, art.editor,
+                             art.people, art.figures, evs, art.sort_key))
+    articles = final
+    by_slug = {a.slug: a for a in articles}
+    order = {a.slug: i for i, a in enumerate(articles)}
+
+    def newest_first(slugs: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(slugs), key=order.__getitem__))
+
+    entry_order = {e.key: i for i, e in enumerate(entries)}
+
+    def chronological(keys: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(keys), key=entry_order.__getitem__))
+
+    # --- regions, with roll-up to ancestors --------------------------------------------
+    ancestors_of: dict[str, tuple[str, ...]] = {}
+
+    def ancestors(rid: str) -> tuple[str, ...]:
+        if rid not in ancestors_of:
+            ancestors_of[rid] = tuple(r.id for r in vocab.ancestors(rid))
+        return ancestors_of[rid]
+
+    region_articles: dict[str, set[str]] = defaultdict(set)
+    region_direct: Counter[str] = Counter()
+    region_entries: dict[str, set[str]] = defaultdict(set)
+    region_figures: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    region_topics: dict[str, Counter[str]] = defaultdict(Counter)
+    referenced: set[str] = set()
+    for art in articles:
+        direct = {r.id for r in art.src.regions}
+        for ev in art.src.events:
+            referenced.update(ev.regions)
+        for i, fig in enumerate(art.src.figures):
+            referenced.update(fig.regions)
+            for rid in set(fig.regions):
+                for target in (rid, *ancestors(rid)):
+                    region_figures[target].append((art.slug, i))
+        referenced.update(direct)
+        rolled = set()
+        for rid in direct:
+            region_direct[rid] += 1
+            rolled.add(rid)
+            rolled.update(ancestors(rid))
+        for rid in rolled:
+            region_articles[rid].add(art.slug)
+            for t in art.src.topics:
+                region_topics[rid][t.id] += 1
+    for entry in entries:
+        for rid in entry.regions:
+            for target in (rid, *ancestors(rid)):
+                region_entries[target].add(entry.key)
+    with_page = set(referenced)
+    for rid in referenced:
+        with_page.update(ancestors(rid))
+
+    # initiatives and topics that appear
+    initiative_articles: dict[str, dict[str, float]] = defaultdict(dict)
+    topic_articles: dict[str, dict[str, float]] = defaultdict(dict)
+    for art in articles:
+        for ref in art.src.initiatives:
+            initiative_articles[ref.id][art.slug] = ref.score
+        for ref in art.src.topics:
+            topic_articles[ref.id][art.slug] = ref.score
+    initiative_ids = set(initiative_articles) | {i for e in entries for i in e.initiatives}
+    for iid in list(initiative_ids):  # a parent initiative gets a page as well
+        parent = getattr(vocab.initiatives[iid], "parent", None)
+        while parent and parent in vocab.initiatives and parent not in initiative_ids:
+            initiative_ids.add(parent)
+            parent = getattr(vocab.initiatives[parent], "parent", None)
+    initiative_entries: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        for iid in entry.initiatives:
+            initiative_entries[iid].add(entry.key)
+
+    # partner regions: co-mentioned in the same timeline entries or the same initiatives
+    partners: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        regs = sorted(set(entry.regions))
+        for a in regs:
+            for b in regs:
+                if a != b:
+                    partners[a][b] += 1
+    region_initiatives: dict[str, set[str]] = defaultdict(set)
+    for iid in sorted(initiative_ids):
+        members = sorted(set(vocab.initiatives[iid].members))
+        for m in members:
+            region_initiatives[m].add(iid)
+            for other in members:
+                if other != m:
+                    partners[m][other] += 1
+    for entry in entries:
+        for rid in entry.regions:
+            region_initiatives[rid].update(entry.initiatives)
+
+    labels: dict[tuple[str, str], Label] = {}
+    region_ids = set(with_page)
+    for iid in initiative_ids:
+        region_ids.update(m for m in vocab.initiatives[iid].members if m in vocab.regions)
+    for rid in sorted(region_ids | {p for rid in region_ids for p in ancestors(rid)}):
+        reg = vocab.regions[rid]
+        labels[("region", rid)] = Label("region", rid, Bi.pair(reg.name, reg.name_hant), reg.name_en,
+                                        rid in with_page, tuple(reg.aliases or ()))
+    regions: dict[str, RegionInfo] = {}
+    page_parent = {rid: anc_first_parent(rid, ancestors, with_page) for rid in with_page}
+    page_children: dict[str, list[str]] = defaultdict(list)
+    for rid, parent_id in page_parent.items():
+        if parent_id:
+            page_children[parent_id].append(rid)
+    for rid in sorted(with_page):
+        reg = vocab.regions[rid]
+        anc = tuple(a for a in ancestors(rid) if a in with_page)
+        children = tuple(sorted(page_children.get(rid, ())))
+        regions[rid] = RegionInfo(
+            id=rid, level=reg.level, parent=anc[0] if anc else None, ancestors=anc, children=children,
+            articles=newest_first(region_articles.get(rid, ())), direct=region_direct.get(rid, 0),
+            entries=chronological(region_entries.get(rid, ())),
+            topics=tuple(sorted(region_topics[rid].items(), key=lambda kv: (-kv[1], kv[0]))),
+            initiatives=tuple(sorted(i for i in region_initiatives.get(rid, ()) if i in initiative_ids)),
+            partners=tuple(sorted(((o, c) for o, c in partners.get(rid, Counter()).items()),
+                                  key=lambda kv: (-kv[1], kv[0]))),
+            figures=tuple(sorted(set(region_figures.get(rid, ())), key=lambda sf: (order[sf[0]], sf[1]))),
+            lat=getattr(reg, "lat", None), lon=getattr(reg, "lon", None),
+        )
+
+    initiatives: dict[str, InitiativeInfo] = {}
+    for iid in sorted(initiative_ids):
+        ini = vocab.initiatives[iid]
+        labels[("initiative", iid)] = Label("initiative", iid, Bi.pair(ini.name, ini.name_hant), ini.name_en, True,
+                                            tuple(ini.aliases or ()))
+        scores = initiative_articles.get(iid, {})
+        initiatives[iid] = InitiativeInfo(
+            id=iid, members=tuple(m for m in ini.members if m in vocab.regions),
+            start=_as_text(getattr(ini, "start", None)), start_precision=getattr(ini, "start_precision", None),
+            description=Bi.written(ini.description, "zh-Hans") if getattr(ini, "description", None) else None,
+            parent=getattr(ini, "parent", None) if getattr(ini, "parent", None) in initiative_ids else None,
+            articles=tuple(sorted(scores, key=lambda s: (order[s]))),
+            entries=chronological(initiative_entries.get(iid, ())),
+        )
+
+    topics: dict[str, TopicInfo] = {}
+    for tid in sorted(topic_articles):
+        top = vocab.topics[tid]
+        labels[("topic", tid)] = Label("topic", tid, Bi.pair(top.name, top.name_hant), top.name_en, True)
+        slugs = topic_articles[tid]
+        topic_entries = {e.entry for s in slugs for e in by_slug[s].events}
+        region_counts: Counter[str] = Counter()
+        for s in slugs:
+            for ref in by_slug[s].src.regions:
+                region_counts[ref.id] += 1
+        topics[tid] = TopicInfo(
+            id=tid, articles=tuple(sorted(slugs, key=lambda s: (-round(slugs[s], 6), order[s]))),
+            entries=chronological(topic_entries),
+            regions=tuple(sorted(region_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
+
+    # people and organisations: the same id across articles is one entity
+    person_refs: dict[str, list[tuple[Article, ArticlePerson]]] = defaultdict(list)
+    org_refs: dict[str, list[tuple[Article, OrganisationRef]]] = defaultdict(list)
+    for art in articles:
+        for ap in art.people:
+            person_refs[ap.ref.id].append((art, ap))
+        for ref in art.src.organisations:
+            org_refs[ref.id].append((art, ref))
+    people: dict[str, PersonInfo] = {}
+    for pid in sorted(person_refs):
+        refs = sorted(person_refs[pid], key=lambda ar: order[ar[0].slug])
+        name = refs[0][1].ref.name
+        labels[("person", pid)] = Label("person", pid, Bi.written(name, "zh-Hans"), None, True)
+        names = {ap.ref.name for _, ap in refs}
+        roles = []
+        seen_roles = set()
+        for art, ap in refs:
+            if ap.role is not None and ap.ref.role not in seen_roles:
+                seen_roles.add(ap.ref.role)
+                roles.append((ap.role, art.slug))
+        person_entries = set()
+        for art, _ in refs:
+            for ev in art.events:
+                if ev.sentence and any(n in ev.sentence["hans"] or n in ev.sentence["hant"] for n in names):
+                    person_entries.add(ev.entry)
+        people[pid] = PersonInfo(pid, tuple(roles), newest_first(a.slug for a, _ in refs), chronological(person_entries))
+    organisations: dict[str, OrganisationInfo] = {}
+    org_entries: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        for oid in entry.organisations:
+            org_entries[oid].add(entry.key)
+    for oid in sorted(org_refs):
+        refs = sorted(org_refs[oid], key=lambda ar: order[ar[0].slug])
+        first = refs[0][1]
+        labels[("organisation", oid)] = Label("organisation", oid, Bi.written(first.name, "zh-Hans"), None, True)
+        names = {r.name for _, r in refs}
+        found = set(org_entries.get(oid, ()))
+        for art, _ in refs:
+            for ev in art.events:
+                if ev.sentence and any(n in ev.sentence["hans"] or n in ev.sentence["hant"] for n in names):
+                    found.add(ev.entry)
+        kind = next((r.kind for _, r in refs if r.kind), None)
+        organisations[oid] = OrganisationInfo(oid, kind, newest_first(a.slug for a, _ in refs), chronological(found))
+    for entry in entries:  # organisations named only in events have no page
+        for oid in entry.organisations:
+            if ("organisation", oid) not in labels:
+                labels[("organisation", oid)] = Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
+
+    related = _related(articles, vocab.regions)
+    years = tuple(sorted(Counter(e.year for e in entries).items()))
+    first, last = _date_span(articles)
+    stats = Stats(
+        articles=len(articles), first_date=first, last_date=last, regions=len(regions),
+        initiatives=len(initiatives), topics=len(topics), people=len(people), organisations=len(organisations),
+        entries=len(entries), planned=sum(1 for e in entries if e.planned),
+        by_script=tuple(sorted(Counter(a.src.script for a in articles).items())),
+        reference_date=last,
+    )
+
+    site_regions = MappingProxyType(regions)
+    fingerprints = _fingerprints(articles, entries, labels, regions, initiatives, topics, people,
+                                 organisations, related, years, stats)
+    return Site(
+        articles=tuple(articles), by_slug=MappingProxyType(by_slug), labels=MappingProxyType(labels),
+        regions=site_regions, initiatives=MappingProxyType(initiatives), topics=MappingProxyType(topics),
+        people=MappingProxyType(people), organisations=MappingProxyType(organisations),
+        entries=tuple(entries), by_entry=MappingProxyType(by_entry), years=years,
+        related=MappingProxyType(related), stats=stats, vocab_version=str(getattr(vocab, "version", "")),
+        region_coords=MappingProxyType({rid: (vocab.regions[rid].lat, vocab.regions[rid].lon)
+                                        for kind, rid in labels if kind == "region"
+                                        and vocab.regions[rid].lat is not None and vocab.regions[rid].lon is not None}),
+        fingerprints=MappingProxyType(fingerprints),
+    )
+
+
+def anc_first_parent(rid: str, ancestors, with_page: set[str]) -> str | None:
+    for a in ancestors(rid):
+        if a in with_page:
+            return a
+    return None
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def card_fields(art: Article) -> tuple:
+    """What a listing shows of an article (its card): a change here re-renders listings."""
+    src = art.src
+    return (art.slug, art.title, src.date, src.date_precision, src.time, art.outlet, art.summary, src.script, src.via)
+
+
+def _fingerprints(articles, entries, labels, regions, initiatives, topics, people, organisations,
+                  related, years, stats) -> dict[str, str]:
+    fp: dict[str, str] = {}
+    for art in articles:
+        fp["article:" + art.slug] = art.src.content_hash + ":" + _fp(tuple(e.entry for e in art.events))
+        fp["card:" + art.slug] = _fp(card_fields(art))
+        fp["related:" + art.slug] = _fp(related[art.slug])
+    for e in entries:
+        fp["entry:" + e.key] = _fp(e)
+    for (kind, ident), label in labels.items():
+        fp[f"label:{kind}:{ident}"] = _fp((label.name, label.name_en, label.has_page))
+    for name, table in (("region", regions), ("initiative", initiatives), ("topic", topics),
+                        ("person", people), ("organisation", organisations)):
+        for ident, info in table.items():
+            fp[f"{name}:{ident}"] = _fp(info)
+        fp[f"index:{name}"] = _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
+                                  + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
+    fp["index:articles"] = _fp(tuple(a.slug for a in articles))
+    fp["index:timeline"] = _fp((years, tuple(e.key for e in entries)))
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for e in entries:
+        by_year[e.year].append(e.key)
+    for year, keys in by_year.items():
+        fp[f"timeline:{year}"] = _fp(tuple(keys))
+    fp["stats"] = _fp(stats)
+    return fp

@@ -1,0 +1,120 @@
+"""Jinja2 rendering: the project's ``templates/`` first, then the theme; errors name the
+template, its line and the page being rendered.
+
+Autoescape is on for every template (HTML and XML alike) and undefined names fail
+(StrictUndefined). A page is rendered with a fresh Reader (``h``) that records the
+dependency keys it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from briefing.errors import BriefingError
+from briefing.site.model import Site
+from briefing.site.views import Reader
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+THEME_TEMPLATES = THEME_DIR / "templates"
+THEME_STATIC = THEME_DIR / "static"
+
+
+def make_environment(templates_dir: str | Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None and Path(templates_dir).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(THEME_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    return env
+
+
+class TemplateFingerprints:
+    """A fingerprint per template over its source and every template it extends/includes/imports."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._closure: dict[str, frozenset[str]] = {}
+        self._refs: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._fp: dict[str, str] = {}
+
+    def _source(self, name: str) -> tuple[str, str]:
+        source, filename, _ = self.env.loader.get_source(self.env, name)
+        return source, filename
+
+    def _references(self, name: str) -> tuple[tuple[str, ...], bool]:
+        if name not in self._refs:
+            source, _ = self._source(name)
+            found = list(meta.find_referenced_templates(self.env.parse(source)))
+            self._refs[name] = (tuple(sorted(r for r in found if r is not None)), None in found)
+        return self._refs[name]
+
+    def closure(self, name: str) -> frozenset[str]:
+        if name in self._closure:
+            return self._closure[name]
+        seen: set[str] = set()
+        stack = [name]
+        dynamic = False
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            refs, is_dynamic = self._references(current)
+            dynamic = dynamic or is_dynamic
+            stack.extend(r for r in refs if r not in seen)
+        if dynamic:  # a computed template name: depend on every template
+            seen.update(self.env.list_templates())
+        self._closure[name] = frozenset(seen)
+        return self._closure[name]
+
+    def fingerprint(self, name: str) -> str:
+        if name not in self._fp:
+            h = hashlib.blake2b(digest_size=8)
+            for dep in sorted(self.closure(name)):
+                source, filename = self._source(dep)
+                h.update(f"{dep}\0{filename}\0".encode())
+                h.update(source.encode("utf-8"))
+            self._fp[name] = h.hexdigest()
+        return self._fp[name]
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in an exception's traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename or exc.name, exc.lineno
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (filename, lineno)
+    return found
+
+
+def render_page(env: jinja2.Environment, template: str, site: Site, variant: str, page: str,
+                config: dict[str, Any], args: dict[str, Any]) -> tuple[str, frozenset[str]]:
+    """Render one page: (text, the dependency keys it read). BriefingError on any template error."""
+    h = Reader(site, variant, page, config)
+    try:
+        text = env.get_template(template).render(h=h, _=h._, page=page, **args)
+    except Exception as exc:  # noqa: BLE001 - every template failure becomes one clear error
+        filename, line = _template_frame(exc)
+        kind = type(exc).__name__
+        message = getattr(exc, "message", None) or str(exc)
+        raise BriefingError(filename or template, f"{kind} while rendering {page}: {message}", line) from None
+    return text, frozenset(h.deps)
+

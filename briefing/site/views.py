@@ -1,0 +1,570 @@
+"""What templates read: one Reader per page render, recording the dependency keys it reads.
+
+A template gets ``h`` (a Reader) and a few ids; everything it shows comes through ``h``,
+so the set of keys read while rendering a page is exactly what the page depends on
+(``article:<slug>``, ``card:<slug>``, ``region:<id>``, ``entry:<key>``, ``label:...``,
+``index:...``). The builder stores that set and re-renders a page only when the
+fingerprint of one of its keys (or of its templates) changed.
+
+View objects carry the texts already resolved for the page's variant, and links already
+made relative to the page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from briefing.site import dates, svg, urls
+from briefing.site.bodyhtml import render_body
+from briefing.site.model import Article, Entry, Site
+from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
+
+SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
+LEVEL_NAMES = {"province": "省级", "prefecture": "地级", "county": "县级", "zone": "园区", "group": "区域组"}
+KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实验室", "company": "企业", "park": "园区",
+              "government": "政府部门", "hospital": "医院", "centre": "创新中心", "center": "创新中心"}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelView:
+    kind: str
+    id: str
+    name: str
+    name_en: str | None
+    href: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    slug: str
+    title: str
+    href: str
+    date: str
+    datetime: str
+    outlet: str | None
+    summary: str | None
+    script: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    card: CardView
+    href: str                 # to the paragraph in the article
+    paragraph: int | None
+    sentence: str | None
+    lang: str                 # of the sentence as shown
+
+
+class EntryView:
+    """A timeline entry for one page; its sources (cards of the citing articles) are read
+    only when the template shows them, so a panel that shows just the date stays cheap."""
+
+    def __init__(self, h: "Reader", e: Entry):
+        self._h = h
+        self._e = e
+        self.key = e.key
+        self.anchor = urls.entry_anchor(e.key)
+        self.href = urls.href(h.page, urls.timeline_year(h.v, e.year), self.anchor)
+        self.date = h._(dates.format_event_date(e.date, e.precision, e.kind, e.end))
+        self.datetime = dates.datetime_attr(e.date, e.precision)
+        self.precision = e.precision
+        self.kind = e.kind
+        self.planned = e.planned
+        self.year = e.year
+        self.month = e.month
+        self.source_count = len(e.sources)
+
+    @cached_property
+    def sources(self) -> tuple[SourceView, ...]:
+        return self.first_sources(len(self._e.sources))
+
+    def first_sources(self, limit: int) -> tuple[SourceView, ...]:
+        h = self._h
+        out = []
+        for s in self._e.sources[:limit]:
+            target = urls.article(h.v, s.slug)
+            out.append(SourceView(
+                h.card(s.slug), urls.href(h.page, target, urls.paragraph_anchor(s.paragraph) if s.paragraph else None),
+                s.paragraph, s.sentence[h.v] if s.sentence else None, h.lang))
+        return tuple(out)
+
+    @cached_property
+    def regions(self) -> tuple[LabelView, ...]:
+        return tuple(self._h.labels("region", self._e.regions))
+
+    @cached_property
+    def initiatives(self) -> tuple[LabelView, ...]:
+        return tuple(self._h.labels("initiative", self._e.initiatives))
+
+    @cached_property
+    def organisations(self) -> tuple[LabelView, ...]:
+        return tuple(self._h.labels("organisation", self._e.organisations))
+
+
+@dataclass(frozen=True, slots=True)
+class FigureView:
+    text: str
+    unit: str | None
+    sentence: str | None
+    href: str | None          # to its paragraph
+    article: CardView | None
+    regions: tuple[LabelView, ...]
+
+
+class Reader:
+    """The only door from a template to the model; it records what the page reads."""
+
+    def __init__(self, site: Site, variant: str, page: str, config: dict[str, Any]):
+        self.site = site
+        self.v = variant
+        self.lang = urls.LANG[variant]
+        self.page = page
+        self.root = urls.root(page)
+        self.config = config
+        self.deps: set[str] = set()
+
+    # --- plain helpers (no model data) -------------------------------------------------
+    def _(self, text: str) -> str:
+        return ui(text, self.v)
+
+    def href(self, kind: str, *args, fragment: str | None = None) -> str:
+        """A link to a page of this variant: ``h.href('region', 'wuxi')``."""
+        target = getattr(urls, kind)(self.v, *args)
+        return urls.href(self.page, target, fragment)
+
+    def file(self, path: str) -> str:
+        """A link to a shared file (``static/…``, ``data/…``, ``pagefind/…``)."""
+        return urls.href(self.page, path)
+
+    def static(self, name: str) -> str:
+        return urls.href(self.page, urls.static(name))
+
+    def data(self, name: str) -> str:
+        return urls.href(self.page, urls.data(name))
+
+    def feed(self) -> str:
+        return urls.href(self.page, urls.feed(self.v))
+
+    @property
+    def other(self) -> str:
+        return urls.href(self.page, urls.counterpart(self.page))
+
+    @property
+    def other_lang(self) -> str:
+        return urls.LANG[urls.HANT if self.v == urls.HANS else urls.HANS]
+
+    @property
+    def canonical(self) -> str:
+        return urls.absolute(self.config.get("base_url"), self.page) or urls.href(self.page, self.page)
+
+    @property
+    def alternate(self) -> str:
+        other = urls.counterpart(self.page)
+        return urls.absolute(self.config.get("base_url"), other) or urls.href(self.page, other)
+
+    @property
+    def absolute_url(self) -> str | None:
+        return urls.absolute(self.config.get("base_url"), self.page)
+
+    @property
+    def base_path(self) -> str | None:
+        return urls.base_path(self.config.get("base_url"))
+
+    def date(self, iso: str, precision: str) -> str:
+        return self._(dates.format_date(iso, precision))
+
+    def datetime(self, iso: str, precision: str) -> str:
+        return dates.datetime_attr(iso, precision)
+
+    def date_any(self, iso: str) -> str:
+        """An ISO date of whatever precision its form shows (YYYY, YYYY-MM, YYYY-MM-DD)."""
+        return self.date(iso, dates.precision_of(iso))
+
+    def datetime_any(self, iso: str) -> str:
+        return dates.datetime_attr(iso, dates.precision_of(iso))
+
+    def script_name(self, script: str) -> str:
+        return self._(SCRIPT_NAMES.get(script, script))
+
+    def level_name(self, level: str) -> str:
+        return self._(LEVEL_NAMES.get(level, level))
+
+    def kind_name(self, kind: str | None) -> str | None:
+        return self._(KIND_NAMES.get(kind, kind)) if kind else None
+
+    def lang_of(self, text: str | None) -> str:
+        """The page's language, or ``en`` for a text without Chinese (vocabulary descriptions)."""
+        if text and not any("\u4e00" <= c <= "\u9fff" for c in text):
+            return "en"
+        return self.lang
+
+    def text(self, bi: Bi | None) -> str | None:
+        return bi[self.v] if bi is not None else None
+
+    def json_ld(self, data: dict) -> Markup:
+        """JSON for a ``<script type="application/ld+json">``: ``<`` escaped so text cannot end it."""
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+    # --- model reads (recorded) ----------------------------------------------------------
+    def _use(self, key: str) -> None:
+        self.deps.add(key)
+
+    def label(self, kind: str, ident: str) -> LabelView:
+        self._use(f"label:{kind}:{ident}")
+        lab = self.site.labels.get((kind, ident))
+        if lab is None:
+            return LabelView(kind, ident, ident, None, None)
+        path = lab.path(self.v)
+        return LabelView(kind, ident, lab.name[self.v], lab.name_en, urls.href(self.page, path) if path else None)
+
+    def labels(self, kind: str, ids) -> list[LabelView]:
+        return [self.label(kind, i) for i in ids]
+
+    def card(self, slug: str) -> CardView:
+        self._use("card:" + slug)
+        art = self.site.by_slug[slug]
+        return self._card(art)
+
+    def _card(self, art: Article) -> CardView:
+        src = art.src
+        return CardView(
+            slug=art.slug, title=art.title[self.v], href=urls.href(self.page, urls.article(self.v, art.slug)),
+            date=self.date(src.date, src.date_precision), datetime=dates.datetime_attr(src.date, src.date_precision),
+            outlet=self.text(art.outlet), summary=self.text(art.summary), script=src.script, lang=self.lang,
+        )
+
+    def cards(self, slugs) -> list[CardView]:
+        return [self.card(s) for s in slugs]
+
+    def article(self, slug: str) -> "ArticleView":
+        self._use("article:" + slug)
+        return ArticleView(self, self.site.by_slug[slug])
+
+    def related(self, slug: str) -> list[CardView]:
+        self._use("related:" + slug)
+        return self.cards(self.site.related.get(slug, ()))
+
+    def entry(self, key: str) -> EntryView:
+        self._use("entry:" + key)
+        return EntryView(self, self.site.by_entry[key])
+
+    def entries(self, keys) -> list[EntryView]:
+        return [self.entry(k) for k in keys]
+
+    def by_month(self, entries: list[EntryView]) -> list[tuple[str, list[EntryView]]]:
+        """Entries of one year grouped by month; year-only entries first, under their own heading."""
+        groups: dict[int, list[EntryView]] = {}
+        for e in entries:
+            groups.setdefault(e.month or 0, []).append(e)
+        out = []
+        for month in sorted(groups):
+            title = self._("月份不详") if month == 0 else f"{month}{self._('月')}"
+            out.append((title, groups[month]))
+        return out
+
+    def by_year(self, entries: list[EntryView]) -> list[tuple[int, list[EntryView]]]:
+        groups: dict[int, list[EntryView]] = {}
+        for e in entries:
+            groups.setdefault(e.year, []).append(e)
+        return sorted(groups.items())
+
+    def paginate(self, items, number: int, per_page: int) -> list:
+        """One page of a listing (1-based)."""
+        return list(items[(number - 1) * per_page : number * per_page])
+
+    def pager(self, kind: str, args: tuple, number: int, total: int, per_page: int) -> list[tuple[int, str | None]]:
+        """(page number, link or None for the current page) for every page of a listing."""
+        pages = max(1, -(-total // per_page))
+        if pages == 1:
+            return []
+        first = getattr(urls, kind)(self.v, *args)
+        return [(n, None if n == number else urls.href(self.page, urls.paged(first, n))) for n in range(1, pages + 1)]
+
+    def region(self, ident: str):
+        self._use("region:" + ident)
+        return self.site.regions[ident]
+
+    def initiative(self, ident: str):
+        self._use("initiative:" + ident)
+        return self.site.initiatives[ident]
+
+    def topic(self, ident: str):
+        self._use("topic:" + ident)
+        return self.site.topics[ident]
+
+    def person(self, ident: str):
+        self._use("person:" + ident)
+        return self.site.people[ident]
+
+    def organisation(self, ident: str):
+        self._use("organisation:" + ident)
+        return self.site.organisations[ident]
+
+    def index(self, kind: str) -> list[str]:
+        """Ids of every entity of a kind that has a page (``region``, ``person`` …), sorted."""
+        self._use("index:" + kind)
+        table = {"region": self.site.regions, "initiative": self.site.initiatives, "topic": self.site.topics,
+                 "person": self.site.people, "organisation": self.site.organisations}[kind]
+        return sorted(table)
+
+    def all_articles(self) -> list[str]:
+        self._use("index:articles")
+        return [a.slug for a in self.site.articles]
+
+    def stats(self):
+        self._use("stats")
+        return self.site.stats
+
+    def years(self) -> list[tuple[int, int]]:
+        self._use("index:timeline")
+        return list(self.site.years)
+
+    def year_entries(self, year: int) -> list[str]:
+        self._use(f"timeline:{year}")
+        return [e.key for e in self.site.entries if e.year == year]
+
+    def all_entries(self) -> list[str]:
+        self._use("index:timeline")
+        return [e.key for e in self.site.entries]
+
+    def recent_and_upcoming(self, limit: int = 6) -> tuple[list[str], list[str]]:
+        """Recent past events and planned/future ones, relative to the newest article's date."""
+        self._use("index:timeline")
+        ref = self.site.stats.reference_date or ""
+        past = [e for e in self.site.entries if not e.planned and e.date[: len(ref)] <= ref]
+        future = [e for e in self.site.entries if e.planned or e.date[: len(ref)] > ref]
+        return [e.key for e in reversed(past[-limit:])], [e.key for e in future[:limit]]
+
+    def count(self, kind: str, ident: str) -> int:
+        """Articles about an entity (regions: its own and its descendants')."""
+        info = {"region": self.site.regions, "initiative": self.site.initiatives, "topic": self.site.topics,
+                "person": self.site.people, "organisation": self.site.organisations}[kind].get(ident)
+        self._use(f"{kind}:{ident}")
+        return len(info.articles) if info else 0
+
+    def top(self, kind: str, limit: int = 8, levels: tuple[str, ...] | None = None) -> list[tuple[LabelView, int]]:
+        ids = self.index(kind)
+        counted = []
+        for i in ids:
+            if levels and self.site.regions[i].level not in levels:
+                continue
+            counted.append((self.count(kind, i), i))
+        counted.sort(key=lambda ci: (-ci[0], ci[1]))
+        return [(self.label(kind, i), c) for c, i in counted[:limit] if c > 0]
+
+    def region_tree(self) -> list[tuple[LabelView, int, list]]:
+        """Regions with pages as a tree (province → city → district), each with its count."""
+        ids = self.index("region")
+
+        def node(rid: str):
+            info = self.site.regions[rid]
+            return (self.label("region", rid), len(info.articles), [node(c) for c in info.children], info.level)
+
+        roots = [r for r in ids if self.site.regions[r].parent is None and self.site.regions[r].level != "group"]
+        return [node(r) for r in roots]
+
+    def region_groups(self) -> list[tuple[LabelView, int]]:
+        ids = self.index("region")
+        return [(self.label("region", r), len(self.site.regions[r].articles)) for r in ids
+                if self.site.regions[r].level == "group"]
+
+    # --- figures -------------------------------------------------------------------------
+    def map(self, region_ids, title: str, ident: str = "map", weights: dict[str, float] | None = None) -> Markup:
+        points = []
+        for rid in region_ids:
+            lab = self.site.labels.get(("region", rid))
+            reg = self.site.regions.get(rid)
+            self._use(f"label:region:{rid}")
+            lat, lon = _coords(self.site, rid)
+            if lab is None or lat is None:
+                continue
+            if weights is not None:
+                weight = weights.get(rid, 0)
+            else:
+                self._use("region:" + rid)
+                weight = len(reg.articles) if reg else 0
+            path = lab.path(self.v)
+            points.append(svg.MapPoint(lab.name[self.v], lat, lon, weight,
+                                       urls.href(self.page, path) if path else None,
+                                       f"{int(weight)} {self._('篇')}" if weights is None else ""))
+        return svg.dot_map(points, title, ident)
+
+    def year_bars(self, title: str) -> Markup:
+        years = self.years()
+        return svg.year_bars([(y, c, self.href("timeline_year", y)) for y, c in years], title, "years")
+
+    def network(self, rid: str, title: str) -> Markup:
+        info = self.region(rid)
+        partners = []
+        for pid, count in info.partners:
+            lab = self.label("region", pid)
+            partners.append((lab.name, count, lab.href))
+        return svg.partner_network(self.label("region", rid).name, partners, title, "net")
+
+    def figures(self, pairs) -> list[FigureView]:
+        out = []
+        for slug, index in pairs:
+            self._use("article:" + slug)
+            art = self.site.by_slug[slug]
+            out.append(_figure_view(self, art, art.figures[index]))
+        return out
+
+
+def _coords(site: Site, rid: str) -> tuple[float | None, float | None]:
+    return site.region_coords.get(rid, (None, None))
+
+
+def _figure_view(h: Reader, art: Article, fig) -> FigureView:
+    target = urls.article(h.v, art.slug)
+    rec = fig.rec
+    return FigureView(
+        text=fig.text[h.v], unit=rec.unit, sentence=fig.sentence[h.v] if fig.sentence else None,
+        href=urls.href(h.page, target, urls.paragraph_anchor(rec.paragraph)) if rec.paragraph else None,
+        article=h._card(art), regions=tuple(h.labels("region", rec.regions)),
+    )
+
+
+class ArticleView:
+    """Everything an article page shows, for the page's variant (texts and links resolved)."""
+
+    def __init__(self, h: Reader, art: Article):
+        self._h = h
+        self.a = art
+        src = art.src
+        v = h.v
+        self.slug = art.slug
+        self.src = src
+        self.title = art.title[v]
+        self.summary = h.text(art.summary)
+        self.outlet = h.text(art.outlet)
+        self.author = h.text(art.author)
+        self.editor = h.text(art.editor)
+        self.via = src.via
+        self.date = h.date(src.date, src.date_precision)
+        self.datetime = dates.datetime_attr(src.date, src.date_precision)
+        self.published = dates.datetime_attr(src.date, src.date_precision, src.time, src.timezone)
+        self.precision = src.date_precision
+        self.time = src.time
+        self.timezone = src.timezone
+        self.script = src.script
+        self.own_variant = src.script == SCRIPT_OF_VARIANT[v]
+        self.warnings = [convert_for(w, src.script, v) for w in src.warnings]
+        self.href = urls.href(h.page, urls.article(v, art.slug))
+
+    @cached_property
+    def regions(self) -> list[tuple[LabelView, int, bool]]:
+        refs = sorted(self.a.src.regions, key=lambda r: (not r.main, -r.mentions, r.id))
+        return [(self._h.label("region", r.id), r.mentions, r.main) for r in refs]
+
+    @cached_property
+    def initiatives(self) -> list[LabelView]:
+        refs = sorted(self.a.src.initiatives, key=lambda r: (-r.score, r.id))
+        return [self._h.label("initiative", r.id) for r in refs]
+
+    @cached_property
+    def topics(self) -> list[LabelView]:
+        refs = sorted(self.a.src.topics, key=lambda r: (-r.score, r.id))
+        return [self._h.label("topic", r.id) for r in refs]
+
+    @cached_property
+    def people(self) -> list[tuple[LabelView, str | None]]:
+        return [(self._h.label("person", p.ref.id), p.role[self._h.v] if p.role else None) for p in self.a.people]
+
+    @cached_property
+    def organisations(self) -> list[tuple[LabelView, str | None]]:
+        return [(self._h.label("organisation", o.id), self._h.kind_name(o.kind)) for o in self.a.src.organisations]
+
+    @cached_property
+    def figures(self) -> list[FigureView]:
+        return [_figure_view(self._h, self.a, f) for f in self.a.figures]
+
+    @cached_property
+    def events(self) -> list[tuple[EntryView, int | None, str | None]]:
+        """(timeline entry, paragraph, this article's sentence) per event, in body order."""
+        out = []
+        for ev in sorted(self.a.events, key=lambda e: (e.rec.paragraph or 0, e.rec.index)):
+            out.append((self._h.entry(ev.entry), ev.rec.paragraph, ev.sentence[self._h.v] if ev.sentence else None))
+        return out
+
+    @cached_property
+    def also_reported(self) -> list[dict]:
+        v = self._h.v
+        out = []
+        for rep in self.a.src.also_reported_by:
+            out.append({
+                "title": convert_for(rep.title, self.a.src.script, v) if rep.title else None,
+                "date": rep.date, "outlet": convert_for(rep.outlet, self.a.src.script, v) if rep.outlet else None,
+                "via": rep.via, "seed": rep.seed,
+            })
+        return out
+
+    @cached_property
+    def search_terms(self) -> str:
+        """Names of the article's places, initiatives, people and organisations, space-separated:
+        explicit word boundaries for the search index, whose Chinese segmentation may not know them."""
+        h = self._h
+        terms: list[str] = []
+        kinds = (("region", [r.id for r in self.a.src.regions]),
+                 ("initiative", [r.id for r in self.a.src.initiatives]),
+                 ("topic", [r.id for r in self.a.src.topics]),
+                 ("person", [p.ref.id for p in self.a.people]),
+                 ("organisation", [o.id for o in self.a.src.organisations]))
+        for kind, ids in kinds:
+            for ident in ids:
+                lab = h.site.labels.get((kind, ident))
+                h._use(f"label:{kind}:{ident}")
+                if lab is None:
+                    continue
+                forms = {lab.name[h.v]} | {convert_for(a, "zh-Hans", h.v) for a in lab.aliases if len(a) >= 2}
+                terms.extend(sorted(forms))
+        return " ".join(dict.fromkeys(terms))
+
+    @cached_property
+    def body(self) -> Markup:
+        h = self._h
+        forms: list[tuple[str, str]] = []
+        hrefs: dict[str, str] = {}
+        kinds = (("region", [r.id for r in self.a.src.regions]),
+                 ("initiative", [r.id for r in self.a.src.initiatives]),
+                 ("person", [p.ref.id for p in self.a.people]),
+                 ("organisation", [o.id for o in self.a.src.organisations]))
+        for kind, ids in kinds:
+            for ident in ids:
+                lab = h.site.labels.get((kind, ident))
+                h._use(f"label:{kind}:{ident}")
+                if lab is None or not lab.has_page:
+                    continue
+                key = f"{kind}:{ident}"
+                hrefs[key] = urls.href(h.page, lab.path(h.v))
+                forms.extend((f, key) for f in lab.surface_forms())
+        html = render_body(self.a.src.blocks, self.a.src.script, h.v, forms, hrefs.__getitem__)
+        return Markup(html)
+
+    def json_ld(self) -> Markup:
+        h = self._h
+        data = {
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": self.title,
+            "datePublished": self.published,
+            "inLanguage": urls.LANG[h.v],
+        }
+        if self.author:
+            data["author"] = {"@type": "Person", "name": self.author}
+        if self.outlet:
+            data["publisher"] = {"@type": "Organization", "name": self.outlet}
+        if self.summary:
+            data["description"] = self.summary
+        if h.absolute_url:
+            data["url"] = h.absolute_url
+            data["mainEntityOfPage"] = h.absolute_url
+        places = [lab.name for lab, _, main in self.regions if main]
+        if places:
+            data["contentLocation"] = [{"@type": "Place", "name": p} for p in places]
+        return h.json_ld(data)
+

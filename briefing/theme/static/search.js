@@ -1,0 +1,43 @@
+/* Search page: start Pagefind's UI on the page's own language index; honour ?q=. */
+(function () {
+  "use strict";
+  var el = document.getElementById("search");
+  if (!el || typeof window.PagefindUI === "undefined") { return; }
+  var bundle = new URL(el.getAttribute("data-bundle"), window.location.href).pathname;
+  var base = new URL(el.getAttribute("data-root"), window.location.href).pathname;
+  var label = el.getAttribute("data-placeholder") || "";
+  var options = {
+    element: "#search",
+    bundlePath: bundle,
+    baseUrl: base,
+    showImages: false,
+    showSubResults: true,
+    resetStyles: false,
+    translations: { placeholder: label }
+  };
+  /* The index keeps each Traditional-only character as a word of its own (its segmenter
+     knows Simplified words); split a Traditional query the same way. */
+  var trad = window.BRIEFING_TRADITIONAL_CHARS;
+  if (trad) {
+    var set = {};
+    for (var i = 0; i < trad.length; i++) { set[trad.charAt(i)] = true; }
+    options.processTerm = function (term) {
+      var out = "";
+      for (var j = 0; j < term.length; j++) {
+        var c = term.charAt(j);
+        out += set[c] ? " " + c + " " : c;
+      }
+      return out.replace(/\s+/g, " ").trim();
+    };
+  }
+  var ui = new window.PagefindUI(options);
+  function labelInput() {
+    var input = el.querySelector("input");
+    if (input && !input.getAttribute("aria-label")) { input.setAttribute("aria-label", label); }
+    return !!input;
+  }
+  if (!labelInput()) { new MutationObserver(function (m, obs) { if (labelInput()) { obs.disconnect(); } })
+    .observe(el, { childList: true, subtree: true }); }
+  var q = new URLSearchParams(window.location.search).get("q");
+  if (q) { ui.triggerSearch(q); }
+}());

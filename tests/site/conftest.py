@@ -1,0 +1,92 @@
+"""Shared fixtures of the site tests: one build of the fixture content per session, served
+over real HTTP under a sub-path, and one real Chromium for the browser tests."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefing.site.builder import build_site
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+SUBPATH = "briefing"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+VNU_JAR = ROOT / ".cache" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+INSTALL_HINT = "run scripts/install-test-tools.sh"
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    from briefing.knowledge.vocab import load_vocabularies
+
+    return load_vocabularies()
+
+
+@pytest.fixture(scope="session")
+def served_root(tmp_path_factory, vocab) -> Path:
+    """A folder whose ``briefing/`` holds the fixture site (built once, search included)."""
+    root = tmp_path_factory.mktemp("served")
+    build_site(FIXTURE_CONTENT, root / SUBPATH, vocab=vocab, cache_dir=tmp_path_factory.mktemp("cache"), quiet=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def site_dir(served_root) -> Path:
+    return served_root / SUBPATH
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(served_root):
+    """Base URL of the site served by a real HTTP server on loopback, under /briefing/."""
+    handler = functools.partial(_QuietHandler, directory=str(served_root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUBPATH}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"chromium is not installed: {INSTALL_HINT}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page that records console errors, page errors and every request made."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.errors = []
+    pg.requests = []
+    pg.on("console", lambda m: pg.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(f"page error: {e}"))
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def vnu_jar() -> Path:
+    if not VNU_JAR.exists() or shutil.which("java") is None:
+        pytest.skip(f"the Nu Html Checker is not installed: {INSTALL_HINT}")
+    return VNU_JAR
