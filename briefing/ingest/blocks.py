@@ -38,7 +38,8 @@ class Parsed:
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
 _BLOCK_TAG = re.compile(r"<(p|div|br|h[1-6]|li|td|tr|article|section|table|ul|ol|blockquote)\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>\n]{0,400}>")
-_CHROME_TAGS = {"nav", "header", "footer", "aside", "form", "select", "button", "menu"}
+# (not <form>: ASP.NET pages wrap the whole page, article included, in one)
+_CHROME_TAGS = {"nav", "header", "footer", "aside", "select", "button", "menu"}
 _SKIP_TAGS = {"script", "style", "noscript", "iframe", "template", "svg", "head", "object", "rt", "rp"}
 _BLOCK_TAGS = {"p", "div", "br", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                "article", "section", "table", "ul", "ol", "dd", "dt", "figcaption", "pre", "hr",

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from briefing.ingest.blocks import Block, Parsed
 from briefing.ingest.clean import clean_text
 from briefing.ingest.rules import Rules
-from briefing.knowledge.dates import PartialDate, parse_article_date
+from briefing.knowledge.dates import PartialDate, chinese_numeral_dates, parse_article_date
 from briefing.text.script import fold_many, to_simplified
 
 _SENTENCE_END = re.compile(r"[。！？；!?]")
@@ -30,6 +30,7 @@ _FULL_DATE = re.compile(
 _URL = re.compile(r"(?:https?:)?//([A-Za-z0-9.-]+\.[A-Za-z]{2,})(/[^\s)>\]]*)?")
 _HOME_LINK = re.compile(r"\[(返回首页|首页|网站首页|home|Home)\]\(((?:https?:)?//[^)\s]+)\)")
 
+_NAME_SEPARATORS = re.compile(r"\s*、\s*|\s+")
 _CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(?![\d:])")
 PROSE_MIN_CHARS = 20      # a paragraph shorter than this is a heading/caption candidate at best
 HEADING_MAX_CHARS = 40
@@ -53,6 +54,7 @@ class Located:
     editor: str | None = None
     categories: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    dateline_day: tuple[int, int] | None = None   # (month, day) of a wire dateline: 上海2月20日电
 
 
 @dataclass
@@ -133,8 +135,12 @@ def _score(block: Block, folded: str, rules: Rules) -> _Scored:
     if n <= 60 and (rules.meta["repost"].search(folded) or rules.meta["published"].search(folded)
                     or rules.meta["source"].search(folded) or rules.meta["author"].search(folded)):
         return _Scored(block, folded, "meta", -60.0)
-    if n <= 60 and _FULL_DATE.search(folded) and len(_FULL_DATE.sub("", folded)) < 25:
+    dated = chinese_numeral_dates(folded, keep_length=False)
+    if n <= 60 and _FULL_DATE.search(dated) and len(_FULL_DATE.sub("", dated)) < 25:
         return _Scored(block, folded, "date", -60.0)
+    if n <= 120 and _FULL_DATE.search(dated) and (rules.meta["source_inline"].search(folded)
+                                                  or rules.meta["author_inline"].search(folded)):
+        return _Scored(block, folded, "meta", -60.0)  # a byline: date, source, reporters
     if block.in_chrome:
         return _Scored(block, folded, "chrome", -max(60.0, n))
     if block.link_chars > 0.5 * n:
@@ -182,6 +188,7 @@ def _same_span(original: str, folded: str, match: re.Match, group: str | int = 0
 
 
 _TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s*|\s*[-–—]\s+")
+_TIGHT_DASH = re.compile(r"(?<=[\u4e00-\u9fff）”])[-–](?=[\u4e00-\u9fff])")  # 加速成形-湾区科技网
 SITE_SEGMENT_MAX_CHARS = 14
 
 
@@ -190,7 +197,9 @@ def _strip_site_suffix(title: str, rules: Rules) -> tuple[str, str | None]:
     title = title.strip()
     folded = to_simplified(title)
     cuts = [m for m in _TITLE_SEPARATOR.finditer(folded) if m.start() >= 4]
-    for cut in cuts:
+    # a dash with no spaces separates a site name only as the last segment
+    cuts += [m for m in _TIGHT_DASH.finditer(folded) if m.start() >= 4 and not _TITLE_SEPARATOR.search(folded, m.end())]
+    for cut in sorted(cuts, key=lambda m: m.start()):
         tail_original = title[cut.start():] if len(title) == len(folded) else folded[cut.start():]
         segments = [seg for seg in _TITLE_SEPARATOR.split(tail_original) if seg.strip()]
         if not segments or any(len(seg) > SITE_SEGMENT_MAX_CHARS for seg in segments):
@@ -207,11 +216,12 @@ def _normal_title(text: str) -> str:
 
 
 def _similar_titles(a: str, b: str) -> bool:
+    """Two forms of one headline (a heading inside <title>, say), not a site name inside it."""
     a, b = _normal_title(a), _normal_title(b)
     if not a or not b:
         return False
     if a in b or b in a:
-        return min(len(a), len(b)) >= 4
+        return min(len(a), len(b)) >= max(4, 0.6 * max(len(a), len(b)))
     return len(set(a) & set(b)) >= 0.6 * min(len(set(a)), len(set(b)))
 
 
@@ -319,7 +329,8 @@ def _outlet_author_editor(found: Located, parsed: Parsed, before: list[_Scored],
         found.outlet = found.outlet or _meta_value(s, rules.meta["source"]) or _meta_value(s, rules.meta["source_inline"])
         found.editor = found.editor or _meta_value(s, rules.meta["editor"])
         if s.label in ("meta", "short", "chrome", "date"):
-            found.author = found.author or _meta_value(s, rules.meta["author"]) or _meta_value(s, rules.meta["author_inline"])
+            author = _meta_value(s, rules.meta["author"]) or _meta_value(s, rules.meta["author_inline"])
+            found.author = found.author or (_NAME_SEPARATORS.sub("、", author) if author else None)
     # an outlet line can also close the body: "（文章来源：新华日报）"
     if found.body:
         last = found.body[-1]
@@ -338,8 +349,13 @@ def _signature(found: Located, rules: Rules) -> None:
     first = found.body[0]
     folded = to_simplified(first.text)
     dateline = rules.meta["dateline"].search(folded)
-    if dateline and not found.author:
-        found.author = re.sub(r"\s*、\s*|\s+", "、", _same_span(first.text, folded, dateline, "value").strip())
+    if dateline:
+        if not found.author:
+            found.author = _NAME_SEPARATORS.sub("、", _same_span(first.text, folded, dateline, "value").strip())
+        if not found.outlet and dateline.group("agency") not in ("本报", "本刊"):
+            found.outlet = _same_span(first.text, folded, dateline, "agency")
+        if dateline.group("month") and dateline.group("day"):
+            found.dateline_day = (int(dateline.group("month")), int(dateline.group("day")))
     last = found.body[-1]
     folded = to_simplified(last.text)
     match = rules.meta["signature"].search(folded)

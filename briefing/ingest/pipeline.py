@@ -92,6 +92,10 @@ def process_seed(path: Path, known_slugs: dict[str, str] | None = None) -> Artic
         if date is None:
             date = infer_article_date(folded)
             precision_source = "inferred" if date else None
+            if date is not None and found.dateline_day:
+                # the dateline prints the month and day; only the year is inferred
+                month, day = found.dateline_day
+                date, precision_source = _dateline_date(date.year, month, day) or date, "dateline"
         body = to_markdown(sections)
         script = detect_script(title + "".join(paras))
         warnings = [note.describe(_paragraph_of(note, paras)) for block in found.body
@@ -127,6 +131,13 @@ def process_seed(path: Path, known_slugs: dict[str, str] | None = None) -> Artic
         return exc
     except (OSError, ValueError) as exc:  # unreadable file, unexpected structure: still one clear line
         return BriefingError(name, f"{type(exc).__name__}: {exc}")
+
+
+def _dateline_date(year: int, month: int, day: int) -> PartialDate | None:
+    try:
+        return PartialDate(year, month, day)
+    except ValueError:
+        return None
 
 
 def _paragraph_of(note, paras: list[str]) -> int | None:

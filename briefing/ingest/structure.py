@@ -60,8 +60,8 @@ def structure(body: list[Block], rules: Rules) -> list[Section]:
 def _is_heading(block: Block, text: str) -> bool:
     if block.kind in ("heading", "h1"):
         return True
-    if len(text) > HEADING_MAX_CHARS or _SENTENCE_END.search(text):
-        return False
+    if len(text) > HEADING_MAX_CHARS or _SENTENCE_END.search(text) or text.endswith(("：", ":")):
+        return False  # a sentence, or a line introducing what follows (规则可以概括为三条：)
     return block.emphasis_only or len(text) <= HEADING_MAX_CHARS
 
 

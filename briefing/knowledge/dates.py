@@ -39,9 +39,48 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９％－～／．＋", 
 _HAS_FULL_WIDTH = re.compile("[０-９％－～／．＋]")
 
 
+_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN = "〇○零一二三四五六七八九"
+_CN_YEAR = re.compile(f"[{_CN}]{{4}}(?=年)")
+_CN_MONTH = re.compile(f"(?:(?<=年)|(?<=[{_CN}]年))(十[一二]?|[一二三四五六七八九])(?=月)|(十[一二]?|[一二三四五六七八九])(?=月(?:[{_CN}十]+|\\d+)日)")
+_CN_DAY = re.compile(f"(?:(?<=月)|(?<=[（(]))(三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])(?=日)")
+_HAS_CN_DATE = re.compile(f"[{_CN}十][年月日]")
+
+
+def _cn_number(numeral: str) -> str:
+    """一 → 1, 十二 → 12, 二十 → 20, 二十一 → 21, 十 → 10."""
+    if "十" not in numeral:
+        return "".join(_CN_DIGIT[c] for c in numeral)
+    tens, _, units = numeral.partition("十")
+    return str(int(_CN_DIGIT.get(tens, "1")) * 10 + int(_CN_DIGIT.get(units, "0") if units else 0))
+
+
+def chinese_numeral_dates(text: str, keep_length: bool = True) -> str:
+    """Dates written in Chinese numerals (二○二四年三月二十一日) in Arabic digits.
+
+    With keep_length, only conversions that keep every offset are made (years, 一–九月,
+    十一/十二月, and days whose numeral has as many characters as its digits): callers that map
+    positions back to the original text need that. Without it, every date is converted."""
+    if not _HAS_CN_DATE.search(text):
+        return text
+
+    def convert(match: re.Match) -> str:
+        numeral = match.group(0)
+        digits = _cn_number(numeral) if "十" in numeral else "".join(_CN_DIGIT[c] for c in numeral)
+        return digits if not keep_length or len(digits) == len(numeral) else numeral
+
+    for pattern in (_CN_YEAR, _CN_MONTH, _CN_DAY):
+        text = pattern.sub(convert, text)
+    return text
+
+
 def fold_digits(text: str) -> str:
-    """Full-width digits and separators to ASCII; the length never changes."""
-    return text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
+    """Full-width digits and separators to ASCII, Chinese-numeral dates to digits where the
+    length allows; the length never changes."""
+    if _HAS_FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH)
+    return chinese_numeral_dates(text)
 
 
 def first_char_guard(alternation: str, starts) -> re.Pattern:
@@ -140,6 +179,7 @@ class DateWords:
     comparison_before: tuple[str, ...]
     comparison_after: tuple[str, ...]
     completed_year_markers: tuple[str, ...]
+    completed_year_figure: re.Pattern
     five_year_plans: dict[str, tuple[int, int]]
     five_year_plan_parts: dict[str, str]
 
@@ -152,6 +192,16 @@ def _strings(raw: dict, key: str, path: Path) -> tuple[str, ...]:
         dup = sorted({v for v in value if value.count(v) > 1})
         raise BriefingError(path, f"{key}: duplicate entries {dup}")
     return tuple(sorted(value, key=lambda s: (-len(s), s)))
+
+
+def _pattern(raw: dict, key: str, path: Path) -> re.Pattern:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value:
+        raise BriefingError(path, f"{key}: expected a regular expression")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise BriefingError(path, f"{key}: invalid regular expression: {exc}") from None
 
 
 def _mapping(raw: dict, key: str, path: Path, kind: type) -> dict:
@@ -208,6 +258,7 @@ def date_words(path: Path = DATA_FILE) -> DateWords:
         comparison_before=_strings(raw, "comparison_before", path),
         comparison_after=_strings(raw, "comparison_after", path),
         completed_year_markers=_strings(raw, "completed_year_markers", path),
+        completed_year_figure=_pattern(raw, "completed_year_figure", path),
         five_year_plans={k: (v[0], v[1]) for k, v in plans.items()},
         five_year_plan_parts=_mapping(raw, "five_year_plan_parts", path, str),
     )
@@ -245,7 +296,7 @@ class PrintedDate:
 
 def find_printed_date(text: str) -> PrintedDate | None:
     """The first printed date (with time and offset) in a byline, footer or header line."""
-    text = fold_digits(text)
+    text = chinese_numeral_dates(fold_digits(text), keep_length=False)
     best = None
     for pattern in _PRINTED:
         for match in pattern.finditer(text):
@@ -765,6 +816,7 @@ def infer_article_date(paragraphs: list[str]) -> PartialDate | None:
                         m.part == "end"
                         or text[m.end : m.end + 1] == "度"
                         or any(k in rest for k in words.completed_year_markers)
+                        or (text[m.end:m.end + 1] in "，," and words.completed_year_figure.search(rest))
                     )
                     if completed:
                         bound = m.year + 1
