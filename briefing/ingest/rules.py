@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from briefing.datafile import read_yaml
 from briefing.errors import BriefingError
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -41,15 +40,6 @@ class Rules:
     version: str
 
 
-def _load(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BriefingError(path, f"malformed rules file: {getattr(exc, 'problem', exc)}",
-                            mark.line + 1 if mark else None) from None
-
-
 def _compile(path: Path, key: str, pattern: object) -> re.Pattern:
     if not isinstance(pattern, str):
         raise BriefingError(path, f"{key}: expected a regular expression string, got {pattern!r}")
@@ -67,7 +57,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
     for file in sorted(rules_dir.glob("*.yaml")):
         digest.update(file.name.encode() + b"\0" + file.read_bytes())
     path = rules_dir / "boilerplate.yaml"
-    data = _load(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise BriefingError(path, "expected a mapping")
     try:
@@ -87,13 +77,13 @@ def load_rules(rules_dir: Path = RULES_DIR) -> Rules:
 
     subs_path = rules_dir / "substitutions.yaml"
     substitutions = []
-    for i, rule in enumerate(_load(subs_path) or []):
+    for i, rule in enumerate(read_yaml(subs_path) or []):
         if not isinstance(rule, dict) or not {"from", "to"} <= rule.keys():
             raise BriefingError(subs_path, f"rule {i}: needs 'from' and 'to'")
         substitutions.append(Substitution(str(rule["from"]), str(rule["to"]), tuple(rule.get("except") or ())))
 
     art_path = rules_dir / "artefacts.yaml"
-    artefacts = _load(art_path) or {}
+    artefacts = read_yaml(art_path) or {}
     repairs = tuple((r["name"], _compile(art_path, f"repair.{r['name']}", r["pattern"])) for r in artefacts.get("repair", []))
     lost = tuple((r["name"], _compile(art_path, f"lost.{r['name']}", r["pattern"])) for r in artefacts.get("lost", []))
     return Rules(chrome, advert, terminators, spam_words, meta, singles["title_suffix"], singles["caption"],

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from briefing.datafile import read_yaml_mapping
 from briefing.errors import BriefingError
+from briefing.text.sentences import sentence_spans
 
 DATA_FILE = Path(__file__).with_name("data") / "date_words.yaml"
 
@@ -217,13 +218,7 @@ def _mapping(raw: dict, key: str, path: Path, kind: type) -> dict:
 @lru_cache(maxsize=None)
 def date_words(path: Path = DATA_FILE) -> DateWords:
     """The date vocabulary, validated (errors name the file and the entry)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BriefingError(path, f"invalid YAML: {exc}", mark.line + 1 if mark else None) from exc
-    if not isinstance(raw, dict):
-        raise BriefingError(path, "expected a mapping at the top level")
+    raw = read_yaml_mapping(path)
     plans = _mapping(raw, "five_year_plans", path, list)
     for name, span in plans.items():
         if len(span) != 2 or not all(isinstance(y, int) for y in span) or span[0] > span[1]:
@@ -851,22 +846,7 @@ def infer_article_date(paragraphs: list[str]) -> PartialDate | None:
     return PartialDate(year, month)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of a paragraph, split like briefing.text.sentences."""
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        s, e = match.span()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
 
-
-_CLOSERS = "”’」』）)】"
-_SENTENCE = re.compile(rf"[^。！？!?；;]*(?:[。！？!?；;]+[{_CLOSERS}]*|$)")
 
 
 def _by_sentence(text: str, mentions: list[DateMention]):

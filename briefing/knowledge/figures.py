@@ -18,8 +18,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from briefing.datafile import read_yaml_mapping
 from briefing.errors import BriefingError
 from briefing.knowledge.dates import first_char_guard, fold_digits, sentence_spans
 
@@ -87,13 +87,7 @@ def _words(raw: dict, key: str, path: Path) -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def unit_table(path: Path = DATA_FILE) -> UnitTable:
     """The unit vocabulary, validated (errors name the file and the entry)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BriefingError(path, f"invalid YAML: {exc}", mark.line + 1 if mark else None) from exc
-    if not isinstance(raw, dict):
-        raise BriefingError(path, "expected a mapping at the top level")
+    raw = read_yaml_mapping(path)
     multipliers = raw.get("multipliers")
     if not isinstance(multipliers, dict) or not all(
         isinstance(k, str) and isinstance(v, int) and v > 1 for k, v in multipliers.items()

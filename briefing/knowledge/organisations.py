@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from briefing.datafile import read_yaml_mapping
 from briefing.errors import BriefingError
 from briefing.knowledge.dates import first_char_guard, fold_digits
 from briefing.knowledge.figures import remove_stock_quotes
@@ -79,15 +79,6 @@ class OrganisationVocabulary:
     known: tuple[KnownOrganisation, ...]
 
 
-def _load(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BriefingError(path, f"invalid YAML: {exc}", mark.line + 1 if mark else None) from exc
-    if not isinstance(raw, dict):
-        raise BriefingError(path, "expected a mapping at the top level")
-    return raw
 
 
 def _line_of(path: Path, needle: str) -> int | None:
@@ -110,7 +101,7 @@ def _words(raw: dict, key: str, path: Path) -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def organisation_vocabulary(kinds: Path = KINDS_FILE, aliases: Path = ALIASES_FILE) -> OrganisationVocabulary:
     """Suffixes, boundaries and known organisations, validated (errors name file, entry, line)."""
-    raw = _load(kinds)
+    raw = read_yaml_mapping(kinds)
     suffixes: dict[str, Suffix] = {}
     table = raw.get("suffixes")
     if not isinstance(table, dict) or not table:
@@ -153,7 +144,7 @@ def organisation_vocabulary(kinds: Path = KINDS_FILE, aliases: Path = ALIASES_FI
             raise BriefingError(kinds, f"readings: bad entry {char!r}: {reading!r}")
 
     known = []
-    araw = _load(aliases)
+    araw = read_yaml_mapping(aliases)
     entries = araw.get("organisations")
     if not isinstance(entries, list) or not entries:
         raise BriefingError(aliases, "organisations: expected a list of entries")

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from briefing.datafile import read_yaml_mapping
 from briefing.errors import BriefingError
 from briefing.knowledge.dates import first_char_guard
 from briefing.knowledge.figures import remove_stock_quotes
@@ -54,15 +54,6 @@ class PeopleVocabulary:
     max_role_length: int
 
 
-def _load(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BriefingError(path, f"invalid YAML: {exc}", mark.line + 1 if mark else None) from exc
-    if not isinstance(raw, dict):
-        raise BriefingError(path, "expected a mapping at the top level")
-    return raw
 
 
 def _word_list(raw: dict, key: str, path: Path) -> tuple[str, ...]:
@@ -90,8 +81,8 @@ def _readings(raw: dict, key: str, path: Path, length: int | None) -> dict[str, 
 @lru_cache(maxsize=None)
 def people_vocabulary(surnames: Path = SURNAMES_FILE, roles: Path = ROLES_FILE) -> PeopleVocabulary:
     """Surnames and role words, validated (errors name the file and the entry)."""
-    s = _load(surnames)
-    r = _load(roles)
+    s = read_yaml_mapping(surnames)
+    r = read_yaml_mapping(roles)
     single = _readings(s, "single", surnames, 1)
     compound = _readings(s, "compound", surnames, 2)
     max_role = r.get("max_role_length")

@@ -29,6 +29,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from briefing import datafile
 from briefing.errors import BriefingError
 from briefing.text.script import to_traditional
 
@@ -274,18 +275,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file; mappings come back as dicts carrying ``.line``; errors name the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BriefingError(path, f"cannot read: {exc}") from exc
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise BriefingError(path, f"invalid YAML: {exc.problem or exc}", line) from exc
-    except yaml.YAMLError as exc:
-        raise BriefingError(path, f"invalid YAML: {exc}") from exc
+    return datafile.read_yaml(path, _LineLoader)
 
 
 # --------------------------------------------------------------------------- validation
