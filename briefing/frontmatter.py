@@ -32,9 +32,15 @@ _PLAIN = re.compile(r"[^\x00-\x20!&*|>'\"%@`#,\[\]{}?:\-][^\x00-\x1f\x7f\u0085\u
 _RESOLVER = yaml.resolver.Resolver()  # the safe loader's implicit types (bool, int, float, null, timestamp…)
 
 
+_RESOLVED_FIRST_CHARACTERS = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k)
+
+
 def _reads_as_string(value: str) -> bool:
-    return (_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
-            and value not in ("<<", "=") and value == value.strip())
+    if value != value.strip() or value in ("<<", "="):
+        return False
+    if value[0] not in _RESOLVED_FIRST_CHARACTERS:  # the resolver only looks at these (exact, and fast)
+        return True
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
 
 
 # Also YAML's extra line breaks (NEL, U+2028/9) and the BOM, which would split or eat a line.
@@ -92,6 +98,9 @@ def _is_leaf(value: Any) -> bool:
 
 def _flow(value: Any) -> str | None:
     """Flow style for a list of scalars or a small record of scalars/scalar lists, when short."""
+    if isinstance(value, dict) and sum(len(k) + len(v) if isinstance(v, str) else len(k) + 4
+                                       for k, v in value.items()) > FLOW_MAX_CHARS:
+        return None  # certainly too long for one line: skip building it
     if isinstance(value, list) and all(_is_leaf(v) for v in value):
         text = "[" + ", ".join(_flow_scalar(v) for v in value) + "]"
     elif isinstance(value, dict) and len(value) <= 6 and all(
