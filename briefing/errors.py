@@ -14,6 +14,11 @@ class BriefingError(Exception):
     message: str
     line: int | None = None
 
+    def __reduce__(self):
+        # Exception pickling calls __init__ with self.args and then sets attributes, which a
+        # frozen dataclass refuses: errors crossing a process boundary (ingest workers) need this.
+        return (type(self), (self.path, self.message, self.line))
+
     def location(self) -> str:
         if self.path is None:
             return ""

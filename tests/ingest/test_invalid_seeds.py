@@ -51,3 +51,18 @@ def test_cli_exit_code_is_1_when_anything_was_rejected(tmp_path, capsys):
     assert status == 1
     assert "empty.txt: empty file" in captured.err
     assert "rejected" in captured.out and "ingested" in captured.out  # the summary table
+
+
+def test_rejections_from_parallel_workers_are_reported(tmp_path, monkeypatch):
+    """From PARALLEL_FROM seeds on, ingest runs in worker processes: a rejection must cross back."""
+    import briefing.ingest.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(GOOD_SEED, seeds / GOOD_SEED.name)
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    report = ingest(seeds, tmp_path / "content")
+    assert sorted(reason for _location, reason in report.rejected) == ["binary file, not text", "empty file"]
+    assert len(report.ingested) == 1
