@@ -1,0 +1,96 @@
+"""The edits the benchmark makes, the same from the CLI and inside `serve`.
+
+* body edit: one sentence appended to the last paragraph of one article;
+* regions edit: one article loses its last region (or gains one it did not have);
+* template edit: an HTML comment appended to the project's override of the theme's base
+  template (copied into templates/ before the first build, so the build knows it).
+
+Each edit carries a marker that can be looked for in the output.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from articles import split_front_matter
+
+try:
+    _Dumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _Dumper = yaml.SafeDumper
+
+THEME_TEMPLATES = Path(__file__).resolve().parent.parent / "briefing" / "theme" / "templates"
+TEMPLATE_NAME = "base.html"
+
+
+@dataclass
+class Edit:
+    kind: str
+    path: Path  # the file saved
+    marker: str  # text the edit puts into the output ("" when it removes something)
+    slug: str | None = None  # the article whose page shows the edit
+
+
+def articles_in(content: Path) -> list[Path]:
+    return sorted((content / "articles").glob("*.md"))
+
+
+def _slug(path: Path) -> str:
+    front, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    return str(front.get("slug") or path.stem)
+
+
+def body_edit(content: Path, number: int) -> Edit:
+    files = articles_in(content)
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    marker = f"基准测试第{number}次修改。"
+    path.write_text(text + marker + "\n", encoding="utf-8")
+    return Edit("body", path, marker, _slug(path))
+
+
+def regions_edit(content: Path, number: int) -> Edit:
+    files = articles_in(content)
+    path = files[len(files) // 3]
+    front, body = split_front_matter(path.read_text(encoding="utf-8"))
+    regions = list(front.get("regions") or [])
+    if len(regions) >= 2:
+        regions.pop()
+    else:
+        have = {r["id"] if isinstance(r, dict) else r for r in regions}
+        for other in files:
+            other_front, _ = split_front_matter(other.read_text(encoding="utf-8"))
+            extra = [r for r in other_front.get("regions") or []
+                     if (r["id"] if isinstance(r, dict) else r) not in have]
+            if extra:
+                regions.append(extra[0])
+                break
+    front["regions"] = regions
+    dumped = yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
+    path.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
+    return Edit("regions", path, "", _slug(path))
+
+
+def install_template_override(project: Path) -> Path | None:
+    """Copy the theme's base template into the project's templates/ (before building)."""
+    source = THEME_TEMPLATES / TEMPLATE_NAME
+    if not source.is_file():
+        return None
+    target = project / "templates" / TEMPLATE_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def template_edit(project: Path, number: int) -> Edit | None:
+    target = project / "templates" / TEMPLATE_NAME
+    if not target.is_file():
+        return None
+    marker = f"<!-- benchmark template edit {number} -->"
+    text = target.read_text(encoding="utf-8").rstrip("\n")
+    target.write_text(text + "\n" + marker + "\n", encoding="utf-8")
+    return Edit("template", target, marker, None)

@@ -1,0 +1,126 @@
+"""Run a command and measure it: wall time, peak memory of its whole process tree.
+
+Peak memory is sampled every 20 ms as the sum of the resident set sizes of the process
+and all its descendants (worker pools count), read from /proc; the largest single
+process's max RSS from wait4() is kept as well (exact, but blind to concurrent workers).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+@dataclass
+class Measured:
+    command: list[str]
+    seconds: float
+    returncode: int
+    peak_tree_mb: float  # sampled sum over the process tree
+    max_rss_mb: float  # the largest single process (wait4)
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["stdout"] = self.stdout[-2000:]
+        data["stderr"] = self.stderr[-2000:]
+        return data
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # the command name is in parentheses and may contain spaces
+        rest = stat[stat.rfind(b")") + 2:].split()
+        children.setdefault(int(rest[1]), []).append(int(entry.name))
+    return children
+
+
+def tree_rss_bytes(pid: int) -> int:
+    children = _children_map()
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        stack.extend(children.get(current, ()))
+    return total
+
+
+class TreeSampler:
+    def __init__(self, pid: int, interval: float = 0.02):
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> "TreeSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_measured(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
+                 timeout: float = 3600) -> Measured:
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    output: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda n=n, s=s: output.__setitem__(n, s.read()),
+                                daemon=True)
+               for n, s in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    waited: dict = {}
+
+    def wait() -> None:  # blocks in wait4: the end time is exact, not a polling tick
+        waited["result"] = os.wait4(proc.pid, 0)
+        waited["end"] = time.perf_counter()
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    with TreeSampler(proc.pid) as sampler:
+        waiter.start()
+        waiter.join(timeout)
+        if waiter.is_alive():
+            proc.kill()
+            waiter.join()
+    _, status, usage = waited["result"]
+    seconds = waited["end"] - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    return Measured(command=[str(c) for c in command], seconds=seconds,
+                    returncode=proc.returncode, peak_tree_mb=sampler.peak / 2**20,
+                    max_rss_mb=usage.ru_maxrss / 1024, stdout=output.get("stdout", ""),
+                    stderr=output.get("stderr", ""))

@@ -1,0 +1,59 @@
+"""The build stages `serve` drives, looked up once (and injectable in tests).
+
+Contracts (owned by the ingest and site packages):
+
+* ``ingest(seeds_dir, content_dir, *, only=None, force=False, quiet=False) -> IngestReport``
+  with ``ingested``, ``unchanged``, ``kept_edited`` (lists of str) and ``rejected``
+  (list of (file, reason));
+* ``build_site(content_dir, out_dir, *, base_url=None, templates_dir=None, changed=None,
+  cache_dir=None, quiet=False) -> BuildReport`` with ``written``, ``unchanged``,
+  ``removed`` (lists of str), ``seconds`` and ``pages``; raises ``BriefingErrors`` and
+  leaves the previous site untouched.
+
+Search indexing: when `build_site` accepts a ``search`` keyword, `serve` builds pages with
+``search=False`` (so a reload never waits for the index) and re-indexes in the background,
+in a child process (`briefing.serve.reindex`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Stages:
+    build_site: Callable[..., Any]
+    ingest: Callable[..., Any] | None = None
+    search_index: Callable[[Path], Any] | None = None
+
+    def build_accepts(self, keyword: str) -> bool:
+        try:
+            parameters = inspect.signature(self.build_site).parameters
+        except (TypeError, ValueError):
+            return False
+        return keyword in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+        )
+
+    @property
+    def defers_search(self) -> bool:
+        """Pages can be built without the search index, which is then built separately."""
+        return self.search_index is not None and self.build_accepts("search")
+
+
+def project_stages() -> Stages:
+    """The real stages of this project (imported on first use: `serve --help` stays fast)."""
+    from briefing.serve.reindex import reindex_in_child
+    from briefing.site import builder
+
+    try:
+        from briefing.ingest.pipeline import ingest
+    except ModuleNotFoundError as exc:  # no ingest stage: content/ can still be previewed
+        if exc.name not in ("briefing.ingest", "briefing.ingest.pipeline"):
+            raise
+        ingest = None
+    return Stages(build_site=builder.build_site, ingest=ingest, search_index=reindex_in_child)
