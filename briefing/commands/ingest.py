@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of raw articles (default: seeds)")
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     parser.add_argument("--force", action="store_true", help="regenerate articles even where an editor changed them")
+    parser.add_argument("--cache", type=Path, default=Path(".cache"),
+                        help="cache folder for extraction results (default: .cache; git-ignored)")
     parser.add_argument("--quiet", action="store_true", help="print only rejections and the summary line")
 
 
@@ -27,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress = Progress("ingest", enabled=not args.quiet)
     try:
-        report = ingest(args.seeds, args.content, force=args.force, quiet=args.quiet, progress=progress)
+        report = ingest(args.seeds, args.content, force=args.force, quiet=args.quiet, progress=progress,
+                        cache_dir=args.cache)
     except BriefingError as exc:
         progress.close()
         print(f"error: {exc}", file=sys.stderr)

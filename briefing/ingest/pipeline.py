@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -183,32 +185,103 @@ def _warm_up() -> None:
     organisation_id("无锡科技研究院")
 
 
+CODE_AND_DATA = ("ingest", "knowledge", "text", "rules", "frontmatter.py", "datafile.py", "errors.py")
+
+
+@lru_cache(maxsize=1)
+def ingest_version() -> str:
+    """A hash of everything that decides an article's extraction: code, rules, vocabularies."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in CODE_AND_DATA:
+        root = package / name
+        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
+            if path.is_file() and path.suffix in (".py", ".yaml", ".json", ".txt"):
+                digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ExtractionCache:
+    """Extraction results by (seed name, seed bytes, ingest version), so an unchanged seed is a
+    hash check, not a re-extraction. Entries are pickles written atomically; any unreadable
+    entry is simply recomputed."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "ingest" if folder else None
+
+    def key(self, path: Path, raw: bytes) -> str:
+        return hashlib.sha256(ingest_version().encode() + path.name.encode() + b"\0" + raw).hexdigest()
+
+    def get(self, key: str) -> Article | BriefingError | None:
+        if self.folder is None:
+            return None
+        try:
+            return pickle.loads((self.folder / key[:2] / key).read_bytes())
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+
+    def put(self, key: str, result: Article | BriefingError) -> None:
+        if self.folder is None:
+            return
+        target = self.folder / key[:2] / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, target)
+
+
+def process_seed_cached(path: Path, known_slugs: dict[str, str], cache: ExtractionCache) -> Article | BriefingError:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return process_seed(path, known_slugs)
+    key = cache.key(path, raw)
+    result = cache.get(key)
+    if result is None:
+        result = process_seed(path, known_slugs)
+        cache.put(key, result)
+    elif isinstance(result, Article) and known_slugs.get(path.name, result.front["slug"]) != result.front["slug"]:
+        result.front["slug"] = known_slugs[path.name]
+        result.render()
+    return result
+
+
 _worker_known_slugs: dict[str, str] = {}
+_worker_cache = ExtractionCache(None)
 
 
-def _init_worker(known_slugs: dict[str, str]) -> None:
-    global _worker_known_slugs
-    _worker_known_slugs = known_slugs
+def _init_worker(known_slugs: dict[str, str], cache: ExtractionCache) -> None:
+    global _worker_known_slugs, _worker_cache
+    _worker_known_slugs, _worker_cache = known_slugs, cache
 
 
 def _process_in_worker(path: Path) -> Article | BriefingError:
-    return process_seed(path, _worker_known_slugs)
+    return process_seed_cached(path, _worker_known_slugs, _worker_cache)
 
 
-def _process_all(paths: list[Path], known_slugs: dict[str, str],
+def _process_all(paths: list[Path], known_slugs: dict[str, str], cache: ExtractionCache,
                  progress: Callable[[int, int], None] | None) -> list[Article | BriefingError]:
+    cached = [cache.get(cache.key(p, p.read_bytes())) if p.is_file() else None for p in paths]
+    if all(r is not None for r in cached):  # nothing to extract: no warm-up, no workers
+        results = []
+        for i, (path, result) in enumerate(zip(paths, cached), 1):
+            results.append(process_seed_cached(path, known_slugs, cache) if result is None else
+                           _with_slug(result, known_slugs.get(path.name)))
+            if progress:
+                progress(i, len(paths))
+        return results
     _warm_up()
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for i, path in enumerate(paths, 1):
-            results.append(process_seed(path, known_slugs))
+            results.append(process_seed_cached(path, known_slugs, cache))
             if progress:
                 progress(i, len(paths))
         return results
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(known_slugs,)) as pool:
+                             initargs=(known_slugs, cache)) as pool:
         results = []
         for i, result in enumerate(pool.map(_process_in_worker, paths, chunksize=16), 1):
             results.append(result)
@@ -217,14 +290,23 @@ def _process_all(paths: list[Path], known_slugs: dict[str, str],
         return results
 
 
+def _with_slug(result: Article | BriefingError, slug: str | None) -> Article | BriefingError:
+    if isinstance(result, Article) and slug and result.front["slug"] != slug:
+        result.front["slug"] = slug
+        result.render()
+    return result
+
+
 def ingest(seeds_dir: Path, content_dir: Path, *, only: set[Path] | None = None, force: bool = False,
-           quiet: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+           quiet: bool = False, progress: Callable[[int, int], None] | None = None,
+           cache_dir: Path | None = None) -> IngestReport:
+    """`cache_dir` (e.g. .cache) keeps extraction results by seed hash and code version."""
     report = IngestReport()
     all_paths = seed_files(seeds_dir)
     paths = [p for p in all_paths if only is None or p in only or p.resolve() in only]
     store = ContentStore(content_dir)
     slugs = store.slugs_by_seed()
-    results = _process_all(paths, slugs, progress)
+    results = _process_all(paths, slugs, ExtractionCache(cache_dir), progress)
 
     articles: list[Article] = []
     seen: dict[tuple, Article] = {}

@@ -162,8 +162,8 @@ class Rebuilder:
 
     def _ingest(self, result: RebuildResult, only: set[Path] | None) -> bool:
         try:
-            report = self.stages.ingest(self.sources.seeds, self.sources.content,
-                                        only=only, quiet=True)
+            report = self.stages.ingest(self.sources.seeds, self.sources.content, only=only, quiet=True,
+                                        cache_dir=self.sources.cache)
         except Exception as exc:  # noqa: BLE001 - every failure is shown, serving goes on
             self._record_error(result, exc)
             return False

@@ -2,7 +2,7 @@
 
 Contracts (owned by the ingest and site packages):
 
-* ``ingest(seeds_dir, content_dir, *, only=None, force=False, quiet=False) -> IngestReport``
+* ``ingest(seeds_dir, content_dir, *, only=None, force=False, quiet=False, cache_dir=None) -> IngestReport``
   with ``ingested``, ``unchanged``, ``kept_edited`` (lists of str) and ``rejected``
   (list of (file, reason));
 * ``build_site(content_dir, out_dir, *, base_url=None, templates_dir=None, changed=None,
@@ -47,13 +47,8 @@ class Stages:
 
 def project_stages() -> Stages:
     """The real stages of this project (imported on first use: `serve --help` stays fast)."""
+    from briefing.ingest.pipeline import ingest
     from briefing.serve.reindex import reindex_in_child
     from briefing.site import builder
 
-    try:
-        from briefing.ingest.pipeline import ingest
-    except ModuleNotFoundError as exc:  # no ingest stage: content/ can still be previewed
-        if exc.name not in ("briefing.ingest", "briefing.ingest.pipeline"):
-            raise
-        ingest = None
     return Stages(build_site=builder.build_site, ingest=ingest, search_index=reindex_in_child)

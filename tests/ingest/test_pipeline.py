@@ -95,3 +95,25 @@ def test_the_same_story_from_two_sites_becomes_one_article(workspace, tmp_path):
     merged = [parse_document(p.read_text(), str(p))[0] for p in articles]
     hosts = [f for f in merged if f["also_reported_by"]]
     assert len(hosts) == 1 and hosts[0]["also_reported_by"][0]["seed"] == "zz_syndicated.txt"
+
+
+def test_unchanged_seeds_come_from_the_extraction_cache(workspace, tmp_path, monkeypatch):
+    import briefing.ingest.pipeline as pipeline
+
+    seeds, content = workspace
+    cache = tmp_path / "cache"
+    ingest(seeds, content, cache_dir=cache)
+    calls = []
+    real = pipeline.process_seed
+    monkeypatch.setattr(pipeline, "process_seed", lambda path, slugs=None: calls.append(path.name) or real(path, slugs))
+    assert len(ingest(seeds, content, cache_dir=cache).unchanged) == 5
+    assert calls == []  # nothing re-extracted
+    edited = seeds / "001_25b1ee6b0da575a9.txt"
+    edited.write_text(edited.read_text().replace("太湖湾风起逐新浪", "太湖湾风起逐浪高"))
+    report = ingest(seeds, content, cache_dir=cache)
+    assert calls == ["001_25b1ee6b0da575a9.txt"] and len(report.ingested) == 1
+    pipeline.ingest_version.cache_clear()
+    monkeypatch.setattr(pipeline, "ingest_version", lambda: "another-code-version")
+    calls.clear()
+    ingest(seeds, content, cache_dir=cache)
+    assert len(calls) == 5  # new code or vocabularies: everything is extracted again

@@ -111,7 +111,7 @@ class StandInIngest:
 
     calls: list = field(default_factory=list)
 
-    def __call__(self, seeds_dir: Path, content_dir: Path, *, only=None, force=False,
+    def __call__(self, seeds_dir: Path, content_dir: Path, *, only=None, force=False, cache_dir=None,
                  quiet=False):
         self.calls.append(None if only is None else set(only))
         report = type("Report", (), {})()
