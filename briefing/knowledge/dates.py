@@ -45,7 +45,7 @@ _CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": 
 _CN = "〇○零一二三四五六七八九"
 _CN_YEAR = re.compile(f"[{_CN}]{{4}}(?=年)")
 _CN_MONTH = re.compile(f"(?:(?<=年)|(?<=[{_CN}]年))(十[一二]?|[一二三四五六七八九])(?=月)|(十[一二]?|[一二三四五六七八九])(?=月(?:[{_CN}十]+|\\d+)日)")
-_CN_DAY = re.compile(f"(?:(?<=月)|(?<=[（(]))(三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])(?=日)")
+_CN_DAY = re.compile("(?:(?<=月)|(?<=[（(]))(三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])(?=日)")
 _HAS_CN_DATE = re.compile(f"[{_CN}十][年月日]")
 
 
@@ -791,7 +791,6 @@ def infer_article_date(paragraphs: list[str]) -> PartialDate | None:
         mentions = scanner.scan(text)
         per_paragraph.append((text, mentions))
         for (s0, s1), group in _by_sentence(text, mentions):
-            sentence = text[s0:s1]
             explicit_year_only = []
             relatives = set()
             for m in group:

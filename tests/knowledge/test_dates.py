@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 import pytest
 
@@ -18,19 +16,10 @@ from briefing.knowledge.dates import (
     parse_article_date,
     resolve_mention,
 )
-from briefing.text.script import to_simplified
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+from tests.knowledge.seed_text import seed_body
 
 
-def seed_body(prefix: str, first: str, last: str) -> list[str]:
-    """Simplified body paragraphs of a seed: lines from `first` to `last`, headings dropped."""
-    raw = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-    raw = re.sub(r"<[^>]+>", "\n", raw)
-    lines = [line.strip() for line in raw.splitlines()]
-    i = next(k for k, line in enumerate(lines) if line.startswith(first))
-    j = next(k for k, line in enumerate(lines) if k >= i and line.startswith(last))
-    return [to_simplified(line) for line in lines[i : j + 1] if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 15]
+
 
 
 # --------------------------------------------------------------------------- PartialDate

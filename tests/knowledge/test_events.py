@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,20 +10,10 @@ from hypothesis import strategies as st
 from briefing.knowledge.dates import PartialDate
 from briefing.knowledge.events import extract_events
 from briefing.text.script import to_simplified
+from tests.knowledge.seed_text import seed_pairs as seed_body
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def seed_body(prefix: str, first: str, last: str) -> list[tuple[str, str]]:
-    """(original, Simplified) body paragraphs of a seed: lines from `first` to `last`,
-    headings (short lines) dropped."""
-    raw = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-    raw = re.sub(r"<[^>]+>", "\n", raw)
-    lines = [line.strip() for line in raw.splitlines()]
-    i = next(k for k, line in enumerate(lines) if line.startswith(first))
-    j = next(k for k, line in enumerate(lines) if k >= i and line.startswith(last))
-    body = [line for line in lines[i : j + 1] if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 15]
-    return [(line, to_simplified(line)) for line in body]
 
 
 REGION_WORDS = {"无锡": "wuxi", "深圳": "shenzhen", "太仓": "taicang", "嘉定": "jiading", "苏州": "suzhou"}

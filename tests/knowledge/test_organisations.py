@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,17 +18,10 @@ from briefing.knowledge.organisations import (
     organisations_in,
 )
 from briefing.text.script import to_simplified
+from tests.knowledge.seed_text import seed_body
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def seed_body(prefix: str, first: str, last: str) -> list[str]:
-    raw = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-    raw = re.sub(r"<[^>]+>", "\n", raw)
-    lines = [line.strip() for line in raw.splitlines()]
-    i = next(k for k, line in enumerate(lines) if line.startswith(first))
-    j = next(k for k, line in enumerate(lines) if k >= i and line.startswith(last))
-    return [to_simplified(line) for line in lines[i : j + 1] if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 15]
 
 
 def names(text: str) -> list[str]:
