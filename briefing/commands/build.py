@@ -30,7 +30,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="print only errors")
 
 
+DEFAULT_TITLE = "长三角科技合作简报"
+
+
 def run(args: argparse.Namespace) -> int:
+    # the no-change path: a stamp check that imports neither the renderer nor the model
+    from briefing.site import stamp
+
+    templates = Path(args.templates) if args.templates else None
+    cache = Path(args.cache) if args.cache else None
+    options = {"base_url": args.base_url.rstrip("/") if args.base_url else None, "title": DEFAULT_TITLE,
+               "search": not args.no_search}
+    if stamp.is_current(cache, Path(args.out), Path(args.content), options, templates):
+        if not args.quiet:
+            print(f"built {args.out}/: up to date (nothing changed since the last build)")
+        return 0
+
     from briefing.site.builder import build_site
 
     try:

@@ -15,31 +15,57 @@ from typing import Callable, Iterable
 
 from briefing.site import urls
 from briefing.site.body import Block
-from briefing.site.variants import convert_for
+from briefing.site.variants import convert_once
 
 _TAG = re.compile(r"(<[^>]*>)")
 _FIRST_TAG = re.compile(r"^<([a-z0-9]+)")
 
 
-def _matcher(forms: Iterable[tuple[str, str]]) -> tuple[re.Pattern | None, dict[str, str]]:
-    """A regex for the surface forms (longest first) and a map from form to entity key."""
-    by_form: dict[str, str] = {}
-    for form, key in forms:
-        escaped = html.escape(form, quote=False)
-        by_form.setdefault(escaped, key)
-    if not by_form:
-        return None, by_form
-    ordered = sorted(by_form, key=lambda f: (-len(f), f))
-    return re.compile("|".join(re.escape(f) for f in ordered)), by_form
+class _Matcher:
+    """Finds the surface forms in a text the way a longest-first regex alternation would
+    (leftmost match, the longest form at that position, never overlapping), without
+    compiling a pattern per page: only the forms present in the body are searched."""
+
+    __slots__ = ("forms", "by_form")
+
+    def __init__(self, forms: Iterable[tuple[str, str]], body: str):
+        by_form: dict[str, str] = {}
+        for form, key in forms:
+            escaped = html.escape(form, quote=False)
+            if escaped:
+                by_form.setdefault(escaped, key)
+        self.by_form = by_form
+        present = [f for f in by_form if f in body]
+        self.forms = sorted(present, key=lambda f: (-len(f), f))
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, form) of every match, left to right."""
+        found: list[tuple[int, int, str]] = []
+        for form in self.forms:
+            start = text.find(form)
+            while start != -1:
+                found.append((start, -len(form), form))
+                start = text.find(form, start + 1)
+        if not found:
+            return []
+        found.sort()
+        out = []
+        pos = 0
+        for start, neg_len, form in found:
+            if start >= pos:
+                out.append((start, start - neg_len, form))
+                pos = start - neg_len
+        return out
 
 
-def _link_mentions(fragment: str, pattern: re.Pattern | None, by_form: dict[str, str],
-                   linked: set[str], href_of: Callable[[str], str], class_of: Callable[[str], str]) -> str:
-    if pattern is None:
+def _link_mentions(fragment: str, matcher: _Matcher, linked: set[str], href_of: Callable[[str], str],
+                   class_of: Callable[[str], str]) -> str:
+    if not matcher.forms:
         return fragment
     out: list[str] = []
     in_link = 0
-    for piece in _TAG.split(fragment):
+    by_form = matcher.by_form
+    for piece in _TAG.split(fragment) if "<" in fragment else (fragment,):
         if not piece:
             continue
         if piece.startswith("<"):
@@ -52,15 +78,16 @@ def _link_mentions(fragment: str, pattern: re.Pattern | None, by_form: dict[str,
         if in_link:
             out.append(piece)
             continue
-
-        def repl(match: re.Match) -> str:
-            key = by_form[match.group(0)]
+        pos = 0
+        for start, end, form in matcher.spans(piece):
+            key = by_form[form]
             if key in linked:
-                return match.group(0)
+                continue
             linked.add(key)
-            return f'<a class="{class_of(key)}" href="{href_of(key)}">{match.group(0)}</a>'
-
-        out.append(pattern.sub(repl, piece))
+            out.append(piece[pos:start])
+            out.append(f'<a class="{class_of(key)}" href="{href_of(key)}">{form}</a>')
+            pos = end
+        out.append(piece[pos:] if pos else piece)
     return "".join(out)
 
 
@@ -76,11 +103,11 @@ def render_body(blocks: tuple[Block, ...], written_in: str, variant: str,
                 forms: Iterable[tuple[str, str]], href_of: Callable[[str], str],
                 class_of: Callable[[str], str] = lambda key: "ent ent-" + key.split(":", 1)[0]) -> str:
     """HTML of the body; ``forms`` are (surface form, entity key) pairs to link."""
-    pattern, by_form = _matcher(forms)
+    contents = [convert_once(block.html, written_in, variant) for block in blocks]
+    matcher = _Matcher(forms, "\n".join(contents))
     parts: list[str] = []
     linked: set[str] = set()
-    for block in blocks:
-        content = convert_for(block.html, written_in, variant)
+    for block, content in zip(blocks, contents):
         if block.kind == "heading":
             linked = set()
             anchor = urls.section_anchor(block.section)
@@ -89,7 +116,7 @@ def render_body(blocks: tuple[Block, ...], written_in: str, variant: str,
         if block.kind == "rule":
             parts.append("<hr>")
             continue
-        content = _link_mentions(content, pattern, by_form, linked, href_of, class_of)
+        content = _link_mentions(content, matcher, linked, href_of, class_of)
         anchor = urls.paragraph_anchor(block.number)
         if block.kind == "p":
             parts.append(f'<p id="{anchor}">{content}</p>')

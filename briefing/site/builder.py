@@ -1,17 +1,29 @@
 """Build the site: load → model → plan → render what changed → write atomically → search.
 
 A page is a pure function of its templates and the part of the model it reads. Each
-render records the dependency keys it read; the build stores, per page, those keys and a
-fingerprint over their values (plus its templates, the code and the configuration). The
-next build re-renders a page only when that fingerprint changed — which is what makes an
-edit cheap — and writes a file only when its bytes changed.
+render records the dependency keys it read (``article:<slug>``, ``region:<id>`` …); the
+manifest keeps, per page, those keys and its template fingerprint, and, per key, the
+fingerprint of its value. The next build compares the new key fingerprints with the
+stored ones and re-renders only the pages that read a changed key (or whose template
+changed, or whose file is not the one the last build wrote); a file is written only when
+its bytes changed, so unchanged files keep their mtime.
 
-Whole-build atomicity: nothing is moved into the output folder until every output rendered.
-Bad content or a template error leaves the previous site exactly as it was.
+Whole-build atomicity: every page is rendered (by two forked workers on a big build)
+into a staging folder beside the output folder; nothing is moved into the output folder
+until every output rendered, so bad content or a template error leaves the previous site
+exactly as it was. Files are then moved in one by one with ``os.replace`` (a server never
+sees a half-written file). A build killed while moving files leaves a site of whole files
+and no stamp; the next build sees which files are not the ones the manifest describes
+and renders them again.
+
+``SiteBuilder`` keeps the loaded articles, the model, the template environment and the
+manifest in memory between builds (``serve`` uses one); ``build_site`` is the one-shot
+wrapper, which reuses a kept builder when called again with the same settings.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -24,13 +36,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.site import export, feeds, load, model, pages, render, urls, writer
+from briefing.site import export, feeds, load, model, pages, render, stamp, urls, writer
+from briefing.site.search import indexed_digest
 from briefing.site.writer import FileState
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 4
 DEFAULT_TITLE = "长三角科技合作简报"
-PARALLEL_THRESHOLD = 400          # below this many renders, forking costs more than it saves
-_MISSING = "-"
+PARALLEL_THRESHOLD = 300          # below this many renders, forking costs more than it saves
+KEPT_BUILDERS = 2                 # builders ``build_site`` keeps for repeated calls
 
 
 @dataclass
@@ -52,8 +65,11 @@ class BuildReport:
 @dataclass
 class _Manifest:
     global_fp: str = ""
-    pages: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)   # path → (fp, deps)
+    fps: dict[str, str] = field(default_factory=dict)                          # key → fingerprint
+    # path → (template fp, deps, digest of what the search index reads of it or None)
+    pages: dict[str, tuple[str, tuple[str, ...], str | None]] = field(default_factory=dict)
     files: dict[str, FileState] = field(default_factory=dict)
+    related: tuple[str, dict] | None = None                                    # (inputs digest, related)
 
     @classmethod
     def load(cls, path: Path | None) -> "_Manifest":
@@ -64,6 +80,7 @@ class _Manifest:
                 version, data = pickle.load(fh)
             if version != MANIFEST_VERSION:
                 return cls()
+            data["files"] = {k: FileState(*v) for k, v in data["files"].items()}
             return cls(**data)
         except Exception:  # a damaged manifest only costs a full render
             return cls()
@@ -73,23 +90,11 @@ class _Manifest:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
+        data = {"global_fp": self.global_fp, "fps": self.fps, "pages": self.pages,
+                "files": {k: (v.digest, v.size, v.mtime_ns) for k, v in self.files.items()}, "related": self.related}
         with open(tmp, "wb") as fh:
-            pickle.dump((MANIFEST_VERSION, {"global_fp": self.global_fp, "pages": self.pages, "files": self.files}),
-                        fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((MANIFEST_VERSION, data), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-
-
-def _code_fingerprint() -> str:
-    h = hashlib.blake2b(digest_size=8)
-    here = Path(__file__).resolve().parent
-    for file in sorted(here.glob("*.py")):
-        h.update(file.name.encode())
-        h.update(file.read_bytes())
-    for file in sorted((render.THEME_STATIC).rglob("*")):
-        if file.is_file():
-            h.update(file.relative_to(render.THEME_STATIC).as_posix().encode())
-            h.update(file.read_bytes())
-    return h.hexdigest()
 
 
 def _static_files() -> dict[str, str]:
@@ -108,83 +113,415 @@ def _default_vocab():
     return load_vocabularies()
 
 
+def default_vocab_dir() -> Path | None:
+    try:
+        from briefing.knowledge.vocab import DATA_DIR
+    except ImportError:
+        return None
+    return Path(DATA_DIR)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
 # --- rendering (shared with forked workers through module state) ----------------------------
 
 _STATE: dict[str, Any] = {}
 
 
-def _page_fp(template_fp: str, global_fp: str, deps: Iterable[str], fps: dict[str, str]) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    h.update(template_fp.encode())
-    h.update(global_fp.encode())
-    for key in sorted(deps):
-        h.update(key.encode())
-        h.update(fps.get(key, _MISSING).encode())
-    return h.hexdigest()
-
-
-def _produce(out: pages.Output) -> tuple[bytes, frozenset[str], str]:
-    """(bytes, dependency keys, template fingerprint) of one output."""
+def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
+    """(bytes, dependency keys) of one output."""
     st = _STATE
     site, config = st["site"], st["config"]
     if out.kind == "page":
         text, deps = render.render_page(st["env"], out.template, site, out.variant, out.path, config, out.args)
-        return text.encode("utf-8"), deps, st["tfp"].fingerprint(out.template)
+        return text.encode("utf-8"), deps
     if out.kind == "feed":
-        data, deps = feeds.atom_feed(site, out.variant, config)
-        return data, deps, "feed"
+        return feeds.atom_feed(site, out.variant, config)
     if out.kind == "export":
-        return export.export(site, out.args["name"]), frozenset({"corpus"}), "export"
+        return export.export(site, out.args["name"]), frozenset({"corpus"})
     if out.kind == "sitemap":
         listed = [(o.path, o.lastmod) for o in st["outputs"] if o.is_html and not o.path.endswith("404.html")]
-        return feeds.sitemap(site, listed, config), frozenset({"corpus"}), "sitemap"
+        return feeds.sitemap(site, listed, config), frozenset({"corpus"})
     if out.kind == "robots":
-        return feeds.robots(config), frozenset(), "robots"
+        return feeds.robots(config), frozenset()
     if out.kind == "searchdata":
         from briefing.site.search import traditional_chars_script
 
-        return traditional_chars_script(), frozenset(), "searchdata"
+        return traditional_chars_script(), frozenset()
     if out.kind == "static":
-        return Path(out.source).read_bytes(), frozenset({"static:" + out.path}), "static"
+        return Path(out.source).read_bytes(), frozenset({"static:" + out.path})
     raise ValueError(out.kind)
 
 
 def _render_indices(indices: list[int]) -> list[tuple]:
-    """Render the given outputs; stage changed bytes. Returns one result tuple per output."""
+    """Render the given outputs; stage changed bytes. One result tuple per output."""
     st = _STATE
     results = []
+    intern = sys.intern
     for i in indices:
         out: pages.Output = st["outputs"][i]
         try:
-            data, deps, tfp = _produce(out)
-            deps = tuple(sorted(sys.intern(k) for k in deps))
-            page_fp = _page_fp(tfp, st["global_fp"], deps, st["fps"])
-            status, state = writer.prepare(st["out_dir"], st["staging"], out.path, data, st["files"].get(out.path))
-            results.append((i, status, state, page_fp, deps, None))
+            data, deps = _produce(out)
+            deps = tuple(sorted(intern(k) for k in deps))
+            status, state = writer.prepare(st["out_dir"], st["staging"], out.path, data, st["files"].get(out.path),
+                                           direct=st["direct"])
+            searchable = indexed_digest(data) if out.kind == "page" else None
+            results.append((i, status, state, deps, searchable, None))
         except BriefingError as exc:
             results.append((i, "error", None, None, None, (str(exc.path) if exc.path else None, exc.message, exc.line)))
         except Exception as exc:  # noqa: BLE001 - reported with the output it broke
-            results.append((i, "error", None, None, None, (None, f"{type(exc).__name__} while producing {out.path}: {exc}", None)))
+            results.append((i, "error", None, None, None,
+                            (None, f"{type(exc).__name__} while producing {out.path}: {exc}", None)))
     return results
 
 
+HEAVY_KINDS = {"export": 150, "sitemap": 50, "feed": 50}   # about how many pages' work one of these is
+
+
+def _weight(i: int) -> int:
+    out = _STATE["outputs"][i]
+    return HEAVY_KINDS.get(out.kind, 1)
+
+
 def _chunks(items: list[int], n: int) -> list[list[int]]:
-    size = max(1, min(256, len(items) // (n * 4) or 1))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    """Heavy outputs (exports, feeds) each alone and first, then pages in small batches."""
+    heavy = [i for i in items if _weight(i) > 1]
+    light = [i for i in items if _weight(i) == 1]
+    size = max(1, min(128, len(light) // (n * 8) or 1))
+    return [[i] for i in heavy] + [light[i : i + size] for i in range(0, len(light), size)]
 
 
 def _render_all(todo: list[int], workers: int) -> list[tuple]:
-    if workers > 1 and len(todo) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+    work = sum(_weight(i) for i in todo)
+    if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            results: list[tuple] = []
-            for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
-                results.extend(part)
+        gc.collect()
+        gc.freeze()  # the model stays shared with the workers: their collector never touches it
+        try:
+            with ctx.Pool(workers) as pool:
+                results: list[tuple] = []
+                for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
+                    results.extend(part)
+        finally:
+            gc.unfreeze()
         return sorted(results, key=lambda r: r[0])
     return _render_indices(todo)
 
 
-# --- the build -----------------------------------------------------------------------------
+# --- the builder ---------------------------------------------------------------------------
+
+class SiteBuilder:
+    """Builds one content folder into one output folder, keeping its state between builds.
+
+    ``build(changed)`` re-loads only the content files that changed (all are checked by
+    size and mtime when ``changed`` is None), rebuilds the model, and renders and writes
+    only the pages whose inputs changed. On any error it raises BriefingError(s) and
+    leaves both the output folder and its own state as they were.
+    """
+
+    def __init__(self, content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
+                 templates_dir: str | Path | None = None, cache_dir: str | Path | None = None,
+                 quiet: bool = False, vocab=None, search: bool = True, workers: int | None = None,
+                 title: str = DEFAULT_TITLE):
+        self.content_dir = Path(content_dir)
+        self.out_path = Path(out_dir).resolve()
+        self.templates_dir = Path(templates_dir) if templates_dir is not None else None
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.cache_path = self.cache_dir.resolve() / "site" if self.cache_dir else None
+        self.quiet = quiet
+        self.search = search
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.config = {"base_url": base_url.rstrip("/") if base_url else None, "title": title}
+        self.options = {"base_url": self.config["base_url"], "title": title, "search": bool(search)}
+        self.loader = load.ContentLoader(self.content_dir, self.cache_path / "content" if self.cache_path else None,
+                                         workers=workers)
+        self._vocab_given = vocab
+        self._vocab = vocab
+        self._vocab_dir = None if vocab is not None else default_vocab_dir()
+        self._vocab_sig: str | None = None
+        self._env = None
+        self._tfp = None
+        self._templates_sig: str | None = None
+        self._site: model.Site | None = None
+        self._site_inputs: tuple | None = None
+        self._manifest: _Manifest | None = None
+        self._trusted = False          # this builder wrote the output folder and nothing else did since
+
+    # --- inputs that are not content --------------------------------------------------------
+    def _vocabulary(self):
+        if self._vocab_given is not None:
+            return self._vocab_given
+        sig = _digest(stamp._tree_stats(self._vocab_dir, (".json", ".yaml"))) if self._vocab_dir else "default"
+        if self._vocab is None or sig != self._vocab_sig:
+            self._vocab = _default_vocab()
+            self._vocab_sig = sig
+        return self._vocab
+
+    def _templates(self):
+        sig = _digest(stamp._tree_stats(self.templates_dir.resolve())) if self.templates_dir else "theme"
+        if self._env is None or sig != self._templates_sig:
+            self._env = render.make_environment(self.templates_dir, self.cache_path)
+            self._tfp = render.TemplateFingerprints(self._env)
+            self._templates_sig = sig
+        return self._env, self._tfp
+
+    def _model(self, sources: list[load.ArticleSource], vocab, manifest: _Manifest) -> model.Site:
+        inputs = (tuple(map(id, sources)), id(vocab))
+        if self._site is not None and self._site_inputs == inputs:
+            return self._site
+        site = model.build_site(sources, vocab, related_cache=manifest.related)
+        manifest.related = site.related_cache
+        self._site, self._site_inputs = site, inputs
+        return site
+
+    # --- a build ----------------------------------------------------------------------------
+    def build(self, changed: Iterable[str | Path] | None = None) -> BuildReport:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        mark = started
+
+        def lap(name: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            timings[name] = now - mark
+            mark = now
+
+        out_path = self.out_path
+        hint = {Path(p) for p in changed} if changed is not None else None
+        verify = hint is None or not self._trusted
+        # what the stamp will record: taken before anything is read, so a change made
+        # while this build runs is seen by the next one
+        inputs_fp = stamp.inputs_fingerprint(self.options, self.templates_dir, self._vocab_dir) \
+            if self.cache_path else ""
+        # after a complete build the manifest knows every file in the folder; otherwise (first
+        # build, killed build, no cache) the folder is walked for files no build should leave
+        walk = not self._trusted and not stamp.completed(self.cache_dir, out_path)
+        content_stats = stamp.content_stats(self.content_dir) if self.cache_path else {}
+
+        writer.check_output_folder(out_path)
+        writer.clean_abandoned_staging(out_path)
+        sources, _ = self.loader.refresh(hint)
+        vocab = self._vocabulary()
+        lap("load")
+
+        manifest_path = self.cache_path / "manifest.pickle" if self.cache_path else None
+        manifest = self._manifest if self._manifest is not None else _Manifest.load(manifest_path)
+        site = self._model(sources, vocab, manifest)
+        lap("model")
+
+        env, tfp = self._templates()
+        static_files = _static_files()
+        outputs = pages.plan(site, static_files)
+        global_fp = _digest((stamp.code_fingerprint(), site.vocab_version, sorted(self.config.items()),
+                             str(self.templates_dir)))
+        fps = dict(site.fingerprints)
+        for name, source in static_files.items():
+            fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
+        fps["corpus"] = _digest(sorted(site.fingerprints.items())) + ":" + _digest([o.path for o in outputs])
+
+        if manifest.global_fp != global_fp:
+            manifest = _Manifest(related=manifest.related, files=manifest.files)
+        old_fps = manifest.fps
+        changed_keys = {k for k, v in fps.items() if old_fps.get(k) != v}
+        changed_keys.update(k for k in old_fps if k not in fps)
+        lap("plan")
+
+        todo: list[int] = []
+        unchanged: list[str] = []
+        template_fp: dict[str | None, str] = {}
+        stat = os.stat
+        base = str(out_path) + os.sep
+        for i, out in enumerate(outputs):
+            known = manifest.pages.get(out.path)
+            if known is None:
+                todo.append(i)
+                continue
+            tkey = out.template if out.kind == "page" else out.kind
+            if tkey not in template_fp:
+                template_fp[tkey] = tfp.fingerprint(out.template) if out.kind == "page" else out.kind
+            if known[0] != template_fp[tkey] or not changed_keys.isdisjoint(known[1]):
+                todo.append(i)
+                continue
+            state = manifest.files.get(out.path)
+            if state is None:
+                todo.append(i)
+                continue
+            if verify:
+                try:
+                    st = stat(base + out.path)
+                except OSError:
+                    todo.append(i)
+                    continue
+                if st.st_size != state.size or st.st_mtime_ns != state.mtime_ns:
+                    todo.append(i)
+                    continue
+            unchanged.append(out.path)
+        lap("check")
+
+        staging = writer.staging_dir_for(out_path)
+        # nothing to protect (no previous site): workers write straight into place, the
+        # marker first, so that a build killed half-way is recognised as ours and repaired
+        existed = out_path.is_dir()
+        direct = not manifest.files and not (existed and any(out_path.iterdir())) and len(todo) >= PARALLEL_THRESHOLD
+        if direct:
+            writer.write_marker(out_path)
+        _STATE.clear()
+        _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
+                      staging=staging, files=manifest.files, direct=direct)
+        written_now: list[str] = []
+        try:
+            results = _render_all(todo, self.workers)
+            errors = [BriefingError(*r[5]) for r in results if r[1] == "error"]
+            if errors:
+                if direct:  # back to the empty (or absent) folder it was
+                    writer.empty_folder(out_path, remove=not existed)
+                raise BriefingErrors(errors)
+            lap("render")
+            stamp.clear(self.cache_dir)
+            self._trusted = False
+            staged = [outputs[r[0]].path for r in results if r[1] == "staged"]
+            new_files = dict(manifest.files)
+            new_pages = dict(manifest.pages)
+            for r in results:
+                out = outputs[r[0]]
+                new_files[out.path] = r[2]
+                tkey = out.template if out.kind == "page" else out.kind
+                if tkey not in template_fp:
+                    template_fp[tkey] = tfp.fingerprint(out.template) if out.kind == "page" else out.kind
+                new_pages[out.path] = (template_fp[tkey], r[3], r[4])
+            if direct:
+                writer.record_states(out_path, staged, new_files)
+            else:
+                writer.commit(out_path, staging, staged, new_files)
+            writer.write_marker(out_path)
+            written_now = staged
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            _STATE.clear()
+        unchanged.extend(outputs[r[0]].path for r in results if r[1] == "unchanged")
+
+        old_search = {p: v[2] for p, v in manifest.pages.items()}
+        produced = {o.path for o in outputs}
+        search_prefix = urls.SEARCH_BUNDLE_DIR + "/"
+        if walk or not manifest.files:  # look at the whole folder: also removes files no build wrote (a killed build's leftovers)
+            removed = writer.remove_stale(out_path, produced, keep_prefixes=(search_prefix,))
+        else:
+            removed = writer.remove_files(out_path, sorted(p for p in new_files
+                                                           if p not in produced and not p.startswith(search_prefix)))
+        for path in removed:
+            new_files.pop(path, None)
+        for path in list(new_pages):
+            if path not in produced:
+                del new_pages[path]
+        lap("write")
+
+        written = sorted(written_now)
+        search_indexed = False
+        search_files = {k: v for k, v in new_files.items() if k.startswith(search_prefix)}
+        if self.search:
+            # pages whose indexed part changed (a page rewritten for its side panel needs no new index)
+            changed_html = {p for p, v in new_pages.items() if v[2] != old_search.get(p)}
+            changed_html |= {p for p, d in old_search.items() if d is not None and p not in new_pages}
+            if changed_html or not search_files or not (out_path / urls.SEARCH_BUNDLE_DIR).is_dir():
+                from briefing.site.search import build_search_index
+
+                states: dict[str, FileState] = {}
+                s_written, s_unchanged, s_removed = build_search_index(
+                    out_path, search_files, states, pages=sorted(k for k, v in new_pages.items() if v[2] is not None),
+                    changed=changed_html if search_files else None)
+                for k in search_files:
+                    new_files.pop(k, None)
+                new_files.update(states)
+                written += s_written
+                unchanged += s_unchanged
+                removed += s_removed
+                search_indexed = True
+                lap("search")
+        else:  # the search files are someone else's now (serve indexes apart): stop tracking them
+            for k in search_files:
+                new_files.pop(k, None)
+
+        manifest.global_fp = global_fp
+        manifest.fps = fps
+        manifest.pages = new_pages
+        manifest.files = {k: v for k, v in new_files.items() if v is not None}
+        manifest.save(manifest_path)
+        self._manifest = manifest
+        self._trusted = True
+        if self.cache_path:
+            stamp.write(self.cache_dir, out_path, inputs_fp, self.content_dir,
+                        {k: (v.size, v.mtime_ns) for k, v in manifest.files.items()}, content_stats, self._vocab_dir)
+        lap("finish")
+        report = BuildReport(written=sorted(written), unchanged=sorted(unchanged), removed=sorted(removed),
+                             seconds=time.perf_counter() - started, pages=sum(1 for o in outputs if o.is_html),
+                             rendered=len(todo), timings=timings, search_indexed=search_indexed)
+        if not self.quiet:
+            print(report.summary(), file=sys.stderr)
+        return report
+
+
+    # --- the fast first pass of a watcher --------------------------------------------------
+    def preview(self, changed: Iterable[str | Path]) -> BuildReport | None:
+        """Write the pages of the edited articles at once, before the full build.
+
+        The last model, with the edited articles replaced, renders just their own pages
+        (both scripts), in milliseconds at any corpus size. ``build(changed)`` must follow:
+        it brings every other page (listings, timeline, related panels, feeds, search) in
+        line and makes these pages exactly what a full build makes. Returns None, writing
+        nothing, when there is nothing it can preview: no previous build in this builder,
+        a change that is not an edit of a known article (new, deleted or re-slugged
+        article, a template or vocabulary change), bad content or a render error.
+        """
+        started = time.perf_counter()
+        manifest = self._manifest
+        if self._site is None or manifest is None or not self._trusted:
+            return None
+        hint = {Path(p) for p in changed}
+        folder = self.loader.folder.resolve()
+        if not hint or any(p.suffix != ".md" or p.resolve().parent != folder for p in hint):
+            return None
+        try:
+            _, changed_paths = self.loader.refresh(hint)
+        except (BriefingError, BriefingErrors):
+            return None  # build() reports it
+        current = self.loader.current
+        if not changed_paths or any(p not in current for p in changed_paths):
+            return None
+        patched = model.preview_site(self._site, [current[p] for p in sorted(changed_paths)])
+        if patched is None:
+            return None
+        site, slugs = patched
+        outputs = [pages.Output(urls.article(v, slug), "page", "article.html", v, {"slug": slug})
+                   for slug in slugs for v in urls.VARIANTS]
+        env, _ = self._templates()
+        staging = writer.staging_dir_for(self.out_path)
+        _STATE.clear()
+        _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=self.out_path,
+                      staging=staging, files=manifest.files, direct=False)
+        try:
+            results = _render_indices(list(range(len(outputs))))
+            if any(r[1] == "error" for r in results):
+                return None
+            staged = [outputs[r[0]].path for r in results if r[1] == "staged"]
+            states = {outputs[r[0]].path: r[2] for r in results}
+            if staged:
+                stamp.clear(self.cache_dir)
+                writer.commit(self.out_path, staging, staged, states)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            _STATE.clear()
+        manifest.files.update(states)  # build() compares its renders with these bytes
+        return BuildReport(written=sorted(staged), unchanged=sorted(set(states) - set(staged)), removed=[],
+                           seconds=time.perf_counter() - started, pages=0, rendered=len(outputs),
+                           timings={"preview": time.perf_counter() - started})
+
+
+# --- the one-shot API ----------------------------------------------------------------------
+
+_KEPT: dict[tuple, SiteBuilder] = {}
+
 
 def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
@@ -193,130 +530,27 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
-    watching files may pass; correctness never depends on it: every content file is checked
-    by size/mtime and hash against the cache. Raises BriefingError/BriefingErrors (and
-    leaves ``out_dir`` untouched) on bad content or a template error.
+    watching files may pass: with it, only those content files are looked at. Without it
+    every content file is checked by size/mtime and hash against the cache. Called again
+    with the same settings in the same process, the builder of the last call (articles,
+    model, manifest in memory) is reused. Raises BriefingError/BriefingErrors (and leaves
+    ``out_dir`` untouched) on bad content or a template error.
     """
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    mark = started
-
-    def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        timings[name] = now - mark
-        mark = now
-
-    out_path = Path(out_dir).resolve()
-    cache_path = Path(cache_dir).resolve() / "site" if cache_dir else None
-    writer.check_output_folder(out_path)
-    writer.clean_abandoned_staging(out_path)
-    sources = load.load_articles(content_dir, cache_path / "content" if cache_path else None, workers=workers)
-    if vocab is None:
-        vocab = _default_vocab()
-    lap("load")
-    site = model.build_site(sources, vocab)
-    lap("model")
-
-    env = render.make_environment(templates_dir)
-    tfp = render.TemplateFingerprints(env)
-    config = {"base_url": base_url.rstrip("/") if base_url else None, "title": title}
-    static_files = _static_files()
-    outputs = pages.plan(site, static_files)
-    global_fp = hashlib.blake2b(repr((_code_fingerprint(), site.vocab_version, sorted(config.items()),
-                                      str(templates_dir))).encode(), digest_size=8).hexdigest()
-    fps = dict(site.fingerprints)
-    for name, source in static_files.items():
-        fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
-    fps["corpus"] = hashlib.blake2b(repr(sorted(site.fingerprints.items())).encode(), digest_size=8).hexdigest()
-    fps["corpus"] += ":" + hashlib.blake2b(repr([o.path for o in outputs]).encode(), digest_size=4).hexdigest()
-
-    manifest_path = cache_path / "manifest.pickle" if cache_path else None
-    manifest = _Manifest.load(manifest_path)
-    if manifest.global_fp != global_fp:
-        manifest.pages = {}
-    lap("plan")
-
-    # which outputs can be skipped: same fingerprint over the keys they read last time,
-    # and the file on disk is the one this build wrote
-    todo: list[int] = []
-    unchanged: list[str] = []
-    for i, out in enumerate(outputs):
-        known = manifest.pages.get(out.path)
-        state = manifest.files.get(out.path)
-        if known is not None and state is not None:
-            tfp_now = tfp.fingerprint(out.template) if out.kind == "page" else out.kind
-            if _page_fp(tfp_now, global_fp, known[1], fps) == known[0]:
-                try:
-                    st = os.stat(writer.sanitised_join(out_path, out.path))
-                    if st.st_size == state.size and st.st_mtime_ns == state.mtime_ns:
-                        unchanged.append(out.path)
-                        continue
-                except FileNotFoundError:
-                    pass
-        todo.append(i)
-    lap("check")
-
-    staging = writer.staging_dir_for(out_path)
-    _STATE.clear()
-    _STATE.update(site=site, config=config, env=env, tfp=tfp, outputs=outputs, global_fp=global_fp, fps=fps,
-                  out_dir=out_path, staging=staging, files=manifest.files)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    key = (str(Path(content_dir).resolve()), str(Path(out_dir).resolve()), base_url,
+           str(Path(templates_dir).resolve()) if templates_dir is not None else None,
+           str(Path(cache_dir).resolve()) if cache_dir else None, id(vocab), search, workers, title)
+    builder = _KEPT.pop(key, None)
+    if builder is None:
+        builder = SiteBuilder(content_dir, out_dir, base_url=base_url, templates_dir=templates_dir,
+                              cache_dir=cache_dir, quiet=quiet, vocab=vocab, search=search, workers=workers,
+                              title=title)
+    builder.quiet = quiet
     try:
-        results = _render_all(todo, n_workers)
-        errors = [BriefingError(*r[5]) for r in results if r[1] == "error"]
-        if errors:
-            raise BriefingErrors(errors)
-        lap("render")
-        staged = [outputs[r[0]].path for r in results if r[1] == "staged"]
-        new_files = dict(manifest.files)
-        for r in results:
-            new_files[outputs[r[0]].path] = r[2]
-            manifest.pages[outputs[r[0]].path] = (r[3], r[4])
-        writer.commit(out_path, staging, staged, new_files)
-        writer.write_marker(out_path)
+        return builder.build(changed)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        _STATE.clear()
-    unchanged.extend(outputs[r[0]].path for r in results if r[1] == "unchanged")
-
-    produced = {o.path for o in outputs}
-    removed = writer.remove_stale(out_path, produced, keep_prefixes=(urls.SEARCH_BUNDLE_DIR + "/",))
-    for path in removed:
-        new_files.pop(path, None)
-    for path in list(manifest.pages):
-        if path not in produced:
-            del manifest.pages[path]
-    lap("write")
-
-    written = sorted(staged)
-    search_indexed = False
-    html_changed = any(p.endswith(".html") for p in written) or any(p.endswith(".html") for p in removed)
-    if search and (html_changed or not (out_path / urls.SEARCH_BUNDLE_DIR).is_dir()):
-        search_files = {k: v for k, v in new_files.items() if k.startswith(urls.SEARCH_BUNDLE_DIR + "/")}
-        states: dict[str, FileState] = {}
-        from briefing.site.search import build_search_index
-
-        s_written, s_unchanged, s_removed = build_search_index(out_path, search_files, states)
-        for k in search_files:
-            new_files.pop(k, None)
-        new_files.update(states)
-        written += s_written
-        unchanged += s_unchanged
-        removed += s_removed
-        search_indexed = True
-        lap("search")
-
-    manifest.global_fp = global_fp
-    manifest.files = {k: v for k, v in new_files.items() if v is not None}
-    manifest.save(manifest_path)
-    seconds = time.perf_counter() - started
-    report = BuildReport(written=sorted(written), unchanged=sorted(unchanged), removed=sorted(removed),
-                         seconds=seconds, pages=sum(1 for o in outputs if o.is_html), rendered=len(todo),
-                         timings=timings, search_indexed=search_indexed)
-    if not quiet:
-        print(report.summary(), file=sys.stderr)
-    return report
+        _KEPT[key] = builder
+        while len(_KEPT) > KEPT_BUILDERS:
+            del _KEPT[next(iter(_KEPT))]
 
 
 def index_search(out_dir: str | Path) -> BuildReport:

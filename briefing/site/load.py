@@ -297,9 +297,18 @@ def _keywords(title: str, blocks: tuple[Block, ...]) -> tuple[tuple[str, int], .
     text = to_simplified(title + "\n" + "\n".join(b.text for b in blocks))
     counts: Counter[str] = Counter()
     for run in _HAN_RUN.findall(text):
-        counts.update(run[i : i + 2] for i in range(len(run) - 1))
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:KEYWORDS_PER_ARTICLE]
+        counts.update(map(str.__add__, run[:-1], run[1:]))
+    items = counts.items()
+    if len(counts) > KEYWORDS_PER_ARTICLE:  # only the counts that can make the cut are sorted
+        least = sorted(counts.values(), reverse=True)[KEYWORDS_PER_ARTICLE - 1]
+        items = [kv for kv in items if kv[1] >= least]
+    top = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:KEYWORDS_PER_ARTICLE]
     return tuple(top)
+
+
+def _without_text(block: Block) -> Block:
+    """A block as kept after loading: its plain text served the keywords and is not needed again."""
+    return Block(block.kind, block.html, "", block.number, block.section, block.level, block.line)
 
 
 def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSource | None, list[tuple[str, str, int | None]]]:
@@ -463,7 +472,7 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
         also_reported_by=_also_reported(data, problems), regions=tuple(regions),
         initiatives=scored["initiatives"], topics=scored["topics"], people=tuple(people),
         organisations=tuple(organisations), figures=tuple(figures), events=tuple(events),
-        blocks=blocks, keywords=_keywords(title, blocks), body_line=body_line,
+        blocks=tuple(_without_text(b) for b in blocks), keywords=_keywords(title, blocks), body_line=body_line,
     )
     if problems.items:  # a late type problem in an optional text field
         return None, [(path, m, locate_line(front, k)) for k, m in problems.items]
@@ -509,40 +518,123 @@ def _parse_one(job: tuple[str, bytes, str]):
     return parse_article(*job)
 
 
+def _parse_plain(job: tuple[str, bytes, str]):
+    """In a worker: the article as plain tuples, which cross the process boundary cheaply."""
+    article, problems = parse_article(*job)
+    return (to_plain(article) if article is not None else None), problems
+
+
+_RECORDS = (("regions", RegionRef), ("initiatives", ScoredRef), ("topics", ScoredRef), ("people", PersonRef),
+            ("organisations", OrganisationRef), ("figures", FigureRec), ("events", EventRec),
+            ("blocks", Block), ("also_reported_by", AlsoReported))
+_FIELDS = tuple(f for f in ArticleSource.__dataclass_fields__)
+_RECORD_AT = tuple((_FIELDS.index(name), cls) for name, cls in _RECORDS)
+_FIELDS_OF = {cls: tuple(cls.__dataclass_fields__) for _, cls in _RECORDS}
+
+
+def to_plain(src: ArticleSource) -> tuple:
+    """An article as nested plain tuples: pickles and unpickles many times faster than objects."""
+    values = [getattr(src, f) for f in _FIELDS]
+    for at, cls in _RECORD_AT:
+        names = _FIELDS_OF[cls]
+        values[at] = tuple(tuple(getattr(r, n) for n in names) for r in values[at])
+    return tuple(values)
+
+
+def from_plain(values: tuple) -> ArticleSource:
+    values = list(values)
+    for at, cls in _RECORD_AT:
+        values[at] = tuple([cls(*r) for r in values[at]])
+    return ArticleSource(*values)
+
+
 class LoadCache:
-    """Parsed articles by content hash, in one pickle per code version (git-ignored folder)."""
+    """Parsed articles by content hash (git-ignored folder), invalidated by the code version.
+
+    ``index-<version>.pickle`` maps each content file to (size, mtime, hash); the parsed
+    articles live in ``articles-<version>.pack``, a sequence of pickled frames of plain
+    tuples: a build that parsed a few files appends one small frame instead of rewriting
+    the whole pack, which is compacted when it holds too many stale entries.
+    """
+
+    COMPACT_RATIO = 0.5
 
     def __init__(self, cache_dir: str | Path | None):
-        self.path = Path(cache_dir) / f"articles-{code_version()}.pickle" if cache_dir else None
+        version = code_version()
+        self.folder = Path(cache_dir) if cache_dir else None
+        self.index_path = self.folder / f"index-{version}.pickle" if self.folder else None
+        self.pack_path = self.folder / f"articles-{version}.pack" if self.folder else None
+        self.plain: dict[str, tuple] = {}         # hash → plain article, as stored
         self.by_hash: dict[str, ArticleSource] = {}
         self.stats: dict[str, tuple[int, int, str]] = {}
+        self.new: dict[str, tuple] = {}
+        self.frames = 0
         self.dirty = False
-        if self.path and self.path.exists():
+        if self.index_path and self.index_path.exists() and self.pack_path.exists():
             try:
-                with open(self.path, "rb") as fh:
-                    self.by_hash, self.stats = pickle.load(fh)
+                with open(self.index_path, "rb") as fh:
+                    self.stats = pickle.load(fh)
+                with open(self.pack_path, "rb") as fh:
+                    while True:
+                        try:
+                            frame = pickle.load(fh)
+                        except EOFError:
+                            break
+                        self.plain.update(frame)
+                        self.frames += 1
             except Exception:  # a damaged cache is rebuilt, never trusted
-                self.by_hash, self.stats = {}, {}
+                self.plain, self.stats, self.frames = {}, {}, 0
+                self.pack_path.unlink(missing_ok=True)
+
+    def __contains__(self, digest: str) -> bool:
+        return digest in self.by_hash or digest in self.plain
+
+    def get(self, digest: str) -> ArticleSource | None:
+        art = self.by_hash.get(digest)
+        if art is None and digest in self.plain:
+            art = self.by_hash[digest] = from_plain(self.plain.pop(digest))  # kept once, as objects
+        return art
+
+    def put(self, digest: str, article: ArticleSource) -> None:
+        if digest not in self:
+            self.new[digest] = article
+        self.by_hash[digest] = article
+        self.dirty = True
 
     def save(self, live_hashes: set[str], live_paths: set[str]) -> None:
-        if not self.path:
+        if not self.folder:
             return
-        stale = set(self.by_hash) - live_hashes
         stale_paths = set(self.stats) - live_paths
-        if not (self.dirty or stale or stale_paths):
-            return
-        for h in stale:
-            del self.by_hash[h]
         for p in stale_paths:
             del self.stats[p]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for old in self.path.parent.glob("articles-*.pickle"):
-            if old != self.path:
+        known = set(self.plain) | set(self.by_hash)
+        stale = len(known - live_hashes)
+        if not (self.dirty or stale_paths):
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in list(self.folder.glob("articles-*")) + list(self.folder.glob("index-*")):
+            if old not in (self.pack_path, self.index_path):
                 old.unlink(missing_ok=True)
-        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+        if stale > self.COMPACT_RATIO * max(1, len(live_hashes)) or self.frames > 64 or not self.pack_path.exists():
+            live = {h: (self.plain[h] if h in self.plain else to_plain(self.by_hash[h]))
+                    for h in sorted(known & live_hashes)}
+            tmp = self.pack_path.with_suffix(f".tmp{os.getpid()}")
+            with open(tmp, "wb") as fh:
+                pickle.dump(live, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.pack_path)
+            self.plain = {h: v for h, v in self.plain.items() if h in live_hashes}
+            self.by_hash = {h: v for h, v in self.by_hash.items() if h in live_hashes}
+            self.frames = 1
+        elif self.new:
+            with open(self.pack_path, "ab") as fh:  # a torn frame at the end is dropped on load
+                pickle.dump({h: to_plain(a) for h, a in self.new.items()}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self.frames += 1
+        self.new = {}
+        tmp = self.index_path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
-            pickle.dump((self.by_hash, self.stats), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+            pickle.dump(self.stats, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.index_path)
+        self.dirty = False
 
 
 def content_files(content_dir: str | Path) -> list[Path]:
@@ -552,44 +644,115 @@ def content_files(content_dir: str | Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file() and not p.name.startswith("."))
 
 
+def _parse_jobs(jobs: list[tuple[str, bytes, str]], workers: int | None):
+    """(article or None, problems) per job; on two or more cores for a big batch."""
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n > 1 and len(jobs) >= 200:
+        with ProcessPoolExecutor(max_workers=n) as pool:
+            return [(from_plain(plain) if plain is not None else None, problems)
+                    for plain, problems in pool.map(_parse_plain, jobs, chunksize=32)]
+    return [_parse_one(job) for job in jobs]
+
+
+class ContentLoader:
+    """The articles of a content folder, kept between builds.
+
+    ``refresh()`` checks every file's size and mtime (or, given the paths a watcher saw
+    change, only those) and parses only files whose bytes are new to the cache. It
+    returns the articles in file-name order; BriefingErrors if any file is bad, in which
+    case the previous state is kept.
+    """
+
+    def __init__(self, content_dir: str | Path, cache_dir: str | Path | None = None, *, workers: int | None = None):
+        self.content_dir = Path(content_dir)
+        self.folder = self.content_dir / "articles"
+        self.cache = LoadCache(cache_dir)
+        self.workers = workers
+        self.current: dict[str, ArticleSource] = {}       # path → article
+        self.stats: dict[str, tuple[int, int]] = {}        # path → (size, mtime_ns)
+        self.loaded = False
+
+    def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str]]:
+        """(every content file now, the ones to look at)."""
+        if changed is None or not self.loaded:
+            files = [str(f) for f in content_files(self.content_dir)]
+            return files, files
+        folder = self.folder.resolve()
+        touched = set()
+        for path in changed:
+            path = Path(path)
+            try:
+                resolved = path.resolve()
+            except OSError:
+                continue
+            if resolved.parent == folder and path.suffix == ".md":
+                touched.add(str(self.folder / path.name))
+        files = set(self.current)
+        for key in touched:
+            name = Path(key).name
+            if Path(key).is_file() and not name.startswith("."):
+                files.add(key)
+            else:
+                files.discard(key)
+        return sorted(files, key=lambda k: Path(k).name), sorted(touched & files)
+
+    def refresh(self, changed: set[Path] | None = None) -> tuple[list[ArticleSource], set[str]]:
+        """(articles in file-name order, paths whose article changed, appeared or went)."""
+        files, look = self._candidates(changed)
+        cache = self.cache
+        results: dict[str, ArticleSource] = {}
+        stats: dict[str, tuple[int, int]] = {}
+        look_set = set(look)
+        jobs: list[tuple[str, bytes, str]] = []
+        for key in files:
+            if key not in look_set and key in self.current:
+                results[key] = self.current[key]
+                stats[key] = self.stats[key]
+                continue
+            try:
+                st = os.stat(key)
+            except FileNotFoundError:
+                continue
+            stats[key] = (st.st_size, st.st_mtime_ns)
+            known = cache.stats.get(key)
+            if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+                art = cache.get(known[2])
+                if art is not None and art.path == key:
+                    results[key] = art
+                    continue
+            with open(key, "rb") as fh:
+                raw = fh.read()
+            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            cache.stats[key] = (st.st_size, st.st_mtime_ns, digest)
+            cache.dirty = True
+            art = cache.get(digest)
+            if art is not None and art.path == key:
+                results[key] = art
+                continue
+            jobs.append((key, raw, digest))
+
+        errors: list[BriefingError] = []
+        if jobs:
+            for (key, _, digest), (article, problems) in zip(jobs, _parse_jobs(jobs, self.workers)):
+                if article is not None:
+                    results[key] = article
+                    cache.put(digest, article)
+                else:
+                    cache.stats.pop(key, None)
+                    errors.extend(BriefingError(p, m, line) for p, m, line in problems)
+        if errors:
+            raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
+        ordered = [k for k in files if k in results]
+        changed_paths = {k for k in ordered if self.current.get(k) is not results[k]}
+        changed_paths |= set(self.current) - set(results)
+        self.current = {k: results[k] for k in ordered}
+        self.stats = stats
+        self.loaded = True
+        cache.save({a.content_hash for a in self.current.values()}, set(self.current))
+        return list(self.current.values()), changed_paths
+
+
 def load_articles(content_dir: str | Path, cache_dir: str | Path | None = None, *, workers: int | None = None) -> list[ArticleSource]:
     """Every article of ``content_dir/articles``, in file-name order; BriefingErrors if any is bad."""
-    cache = LoadCache(cache_dir)
-    files = content_files(content_dir)
-    results: dict[str, ArticleSource] = {}
-    jobs: list[tuple[str, bytes, str]] = []
-    for file in files:
-        key = str(file)
-        st = file.stat()
-        known = cache.stats.get(key)
-        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns and known[2] in cache.by_hash:
-            results[key] = cache.by_hash[known[2]]
-            continue
-        raw = file.read_bytes()
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        cache.stats[key] = (st.st_size, st.st_mtime_ns, digest)
-        cache.dirty = True
-        if digest in cache.by_hash and cache.by_hash[digest].path == key:
-            results[key] = cache.by_hash[digest]
-            continue
-        jobs.append((key, raw, digest))
-
-    errors: list[BriefingError] = []
-    if jobs:
-        n = workers if workers is not None else (os.cpu_count() or 1)
-        if n > 1 and len(jobs) >= 200:
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                outcomes = list(pool.map(_parse_one, jobs, chunksize=64))
-        else:
-            outcomes = [_parse_one(job) for job in jobs]
-        for (key, _, digest), (article, problems) in zip(jobs, outcomes):
-            if article is not None:
-                results[key] = article
-                cache.by_hash[digest] = article
-            else:
-                cache.stats.pop(key, None)
-                errors.extend(BriefingError(p, m, line) for p, m, line in problems)
-    if errors:
-        raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
-    cache.save({a.content_hash for a in results.values()}, set(results))
-    return [results[str(f)] for f in files]
+    articles, _ = ContentLoader(content_dir, cache_dir, workers=workers).refresh()
+    return articles

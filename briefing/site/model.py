@@ -12,8 +12,12 @@ records the keys it shows can tell whether it needs rendering again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import heapq
 import math
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -231,6 +235,7 @@ class Site:
     vocab_version: str
     region_coords: Mapping[str, tuple[float, float]]   # every region with a label
     fingerprints: Mapping[str, str] = field(repr=False)
+    related_cache: tuple[str, dict] | None = field(default=None, repr=False)   # (inputs digest, related)
 
     def label(self, kind: str, ident: str) -> Label:
         return self.labels[(kind, ident)]
@@ -336,6 +341,34 @@ def _merge_events(articles: list[Article]) -> tuple[list[Entry], dict[tuple[str,
     return entries, owner
 
 
+def article_features(src: ArticleSource) -> dict[str, float]:
+    """The raw (before rarity weighting) features of an article for finding related ones."""
+    f: dict[str, float] = {}
+    for ref in src.regions:
+        f["r:" + ref.id] = 2.0 if ref.main else 1.0
+    for ref in src.initiatives:
+        f["i:" + ref.id] = 3.0
+    for ref in src.topics:
+        f["t:" + ref.id] = 1.0
+    for ref in src.people:
+        f["p:" + ref.id] = 3.0
+    for ref in src.organisations:
+        f["o:" + ref.id] = 2.0
+    for word, count in src.keywords:
+        f["w:" + word] = 0.3 * min(count, 8) ** 0.5
+    return f
+
+
+def related_inputs(articles: list[Article]) -> str:
+    """A digest of everything ``_related`` reads: equal digests, equal results."""
+    h = hashlib.blake2b(digest_size=16)
+    for art in articles:
+        src = art.src
+        h.update(repr((art.slug, src.regions, src.initiatives, src.topics, tuple(p.id for p in src.people),
+                       tuple(o.id for o in src.organisations), src.keywords)).encode("utf-8"))
+    return h.hexdigest()
+
+
 def _related(articles: list[Article], vocab_regions: Mapping) -> dict[str, tuple[str, ...]]:
     """Related articles: shared entities and shared distinctive words, weighted by rarity.
 
@@ -346,46 +379,69 @@ def _related(articles: list[Article], vocab_regions: Mapping) -> dict[str, tuple
     feats: dict[str, dict[str, float]] = {}
     df: Counter[str] = Counter()
     for art in articles:
-        f: dict[str, float] = {}
-        for ref in art.src.regions:
-            f["r:" + ref.id] = 2.0 if ref.main else 1.0
-        for ref in art.src.initiatives:
-            f["i:" + ref.id] = 3.0
-        for ref in art.src.topics:
-            f["t:" + ref.id] = 1.0
-        for ref in art.src.people:
-            f["p:" + ref.id] = 3.0
-        for ref in art.src.organisations:
-            f["o:" + ref.id] = 2.0
-        for word, count in art.src.keywords:
-            f["w:" + word] = 0.3 * min(count, 8) ** 0.5
+        f = article_features(art.src)
         feats[art.slug] = f
         df.update(f.keys())
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
     weighted: dict[str, dict[str, float]] = {}
+    tops: dict[str, list[str]] = {}
     postings: dict[str, list[str]] = defaultdict(list)
     for art in articles:  # newest first, so capped postings keep the newest
         w = {k: v * idf[k] for k, v in feats[art.slug].items()}
         weighted[art.slug] = w
         best = sorted(w, key=lambda k: (-w[k], k))[:_FEATURES_PER_ARTICLE]
+        tops[art.slug] = best
         for k in best:
-            if len(postings[k]) < _POSTINGS_CAP:
-                postings[k].append(art.slug)
+            plist = postings[k]
+            if len(plist) < _POSTINGS_CAP:
+                plist.append(art.slug)
     norms = {s: math.sqrt(sum(v * v for v in w.values())) or 1.0 for s, w in weighted.items()}
+    slugs = [art.slug for art in articles]
+    _RELATED_STATE.update(weighted=weighted, tops=tops, postings=postings, norms=norms, df=df)
+    try:
+        if len(slugs) >= _RELATED_PARALLEL and "fork" in multiprocessing.get_all_start_methods() \
+                and (os.cpu_count() or 1) > 1:
+            half = len(slugs) // 2
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                other = pool.apply_async(_related_of, (slugs[half:],))
+                related = _related_of(slugs[:half])
+                related.update(other.get())
+        else:
+            related = _related_of(slugs)
+    finally:
+        _RELATED_STATE.clear()
+    return {s: related[s] for s in slugs}
+
+
+_RELATED_STATE: dict[str, Any] = {}
+_RELATED_PARALLEL = 3000      # articles from which the scoring is split over two processes
+
+
+def _related_of(slugs: list[str]) -> dict[str, tuple[str, ...]]:
+    st = _RELATED_STATE
+    weighted, tops, postings, norms, df = st["weighted"], st["tops"], st["postings"], st["norms"], st["df"]
     related: dict[str, tuple[str, ...]] = {}
-    for art in articles:
-        mine = weighted[art.slug]
+    for slug in slugs:
+        mine = weighted[slug]
         acc: dict[str, float] = defaultdict(float)
-        for k in sorted(mine, key=lambda k: (-mine[k], k))[:_FEATURES_PER_ARTICLE]:
+        for k in tops[slug]:
             if df[k] < 2:
                 continue
             mk = mine[k]
             for other in postings.get(k, ()):
-                if other != art.slug:
+                if other != slug:
                     acc[other] += mk * weighted[other][k]
-        norm = norms[art.slug]
-        scored = sorted((-round(dot / (norm * norms[other]), 6), other) for other, dot in acc.items())
-        related[art.slug] = tuple(s for score, s in scored[:RELATED_MAX] if -score > 0.02)
+        if not acc:
+            related[slug] = ()
+            continue
+        norm = norms[slug]
+        scores = [(dot / (norm * norms[other]), other) for other, dot in acc.items()]
+        if len(scores) > RELATED_MAX:
+            # only candidates that can round to the fifth best score or above need the exact sort
+            floor = heapq.nlargest(RELATED_MAX, (sc for sc, _ in scores))[-1] - 2e-6
+            scores = [so for so in scores if so[0] >= floor]
+        scored = sorted((-round(sc, 6), other) for sc, other in scores)
+        related[slug] = tuple(s for score, s in scored[:RELATED_MAX] if -score > 0.02)
     return related
 
 
@@ -396,19 +452,54 @@ def _date_span(articles: list[Article]) -> tuple[str | None, str | None]:
     return dates[0], dates[-1]
 
 
-def build_site(sources: list[ArticleSource], vocab) -> Site:
-    """The Site model for a set of articles; BriefingErrors when they name unknown ids."""
+def _article(src: ArticleSource, entry_keys: dict[int, str] | None = None) -> Article:
+    """An article of the model; its events get their timeline entry keys later."""
+    keys = entry_keys or {}
+    people = tuple(ArticlePerson(p, Bi.written(p.role, "zh-Hans") if p.role else None) for p in src.people)
+    figures = tuple(ArticleFigure(f, Bi.written(f.text, src.script), _opt(f.sentence, src.script)) for f in src.figures)
+    events = tuple(ArticleEvent(ev, keys.get(ev.index, ""), _opt(ev.sentence, src.script)) for ev in src.events)
+    return Article(src, src.slug, Bi.written(src.title, src.script), _opt(src.summary, src.script),
+                   _opt(src.outlet, src.script), _opt(src.author, src.script), _opt(src.editor, src.script),
+                   people, figures, events, _sort_key(src))
+
+
+def _event_key(ev: EventRec) -> tuple:
+    return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
+
+
+def preview_site(site: Site, sources: list[ArticleSource]) -> tuple[Site, list[str]] | None:
+    """The last model with some articles replaced by new versions of themselves, for showing
+    an edited article at once; everything else (listings, timeline, related) is as it was.
+
+    Only an article whose slug is already known can be previewed; its events keep their
+    timeline entries where the event is unchanged, and are left out where it changed (the
+    full build that follows puts them in). None when there is nothing to preview."""
+    by_slug = dict(site.by_slug)
+    slugs = []
+    for src in sources:
+        old = by_slug.get(src.slug)
+        if old is None:
+            return None
+        old_keys = {_event_key(e.rec): e.entry for e in old.events}
+        keys = {ev.index: old_keys[_event_key(ev)] for ev in src.events if _event_key(ev) in old_keys}
+        art = _article(src, keys)
+        art = Article(art.src, art.slug, art.title, art.summary, art.outlet, art.author, art.editor, art.people,
+                      art.figures, tuple(e for e in art.events if e.entry), art.sort_key)
+        by_slug[src.slug] = art
+        slugs.append(src.slug)
+    articles = tuple(by_slug[a.slug] for a in site.articles)
+    return dataclasses.replace(site, articles=articles, by_slug=MappingProxyType(by_slug)), slugs
+
+
+def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str, dict] | None = None) -> Site:
+    """The Site model for a set of articles; BriefingErrors when they name unknown ids.
+
+    ``related_cache`` is a previous (inputs digest, related articles) pair: when the
+    digest of this corpus's related-article inputs is the same, it is reused."""
     _check_ids(sources, vocab)
 
     # articles, newest first
-    articles: list[Article] = []
-    for src in sources:
-        people = tuple(ArticlePerson(p, Bi.written(p.role, "zh-Hans") if p.role else None) for p in src.people)
-        figures = tuple(ArticleFigure(f, Bi.written(f.text, src.script), _opt(f.sentence, src.script)) for f in src.figures)
-        events = tuple(ArticleEvent(ev, "", _opt(ev.sentence, src.script)) for ev in src.events)
-        articles.append(Article(src, src.slug, Bi.written(src.title, src.script), _opt(src.summary, src.script),
-                                _opt(src.outlet, src.script), _opt(src.author, src.script),
-                                _opt(src.editor, src.script), people, figures, events, _sort_key(src)))
+    articles: list[Article] = [_article(src) for src in sources]
     articles.sort(key=lambda a: a.sort_key, reverse=True)
 
     entries, owner = _merge_events(articles)
@@ -620,7 +711,11 @@ def build_site(sources: list[ArticleSource], vocab) -> Site:
             if ("organisation", oid) not in labels:
                 labels[("organisation", oid)] = Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
 
-    related = _related(articles, vocab.regions)
+    digest = related_inputs(articles)
+    if related_cache is not None and related_cache[0] == digest:
+        related = related_cache[1]
+    else:
+        related = _related(articles, vocab.regions)
     years = tuple(sorted(Counter(e.year for e in entries).items()))
     first, last = _date_span(articles)
     stats = Stats(
@@ -643,7 +738,7 @@ def build_site(sources: list[ArticleSource], vocab) -> Site:
         region_coords=MappingProxyType({rid: (vocab.regions[rid].lat, vocab.regions[rid].lon)
                                         for kind, rid in labels if kind == "region"
                                         and vocab.regions[rid].lat is not None and vocab.regions[rid].lon is not None}),
-        fingerprints=MappingProxyType(fingerprints),
+        fingerprints=MappingProxyType(fingerprints), related_cache=(digest, related),
     )
 
 
@@ -676,13 +771,15 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
         fp["card:" + art.slug] = _fp(card_fields(art))
         fp["related:" + art.slug] = _fp(related[art.slug])
     for e in entries:
-        fp["entry:" + e.key] = _fp(e)
+        fp["entry:" + e.key] = _fp((e.key, e.date, e.end, e.precision, e.kind, e.planned,
+                                    tuple((x.slug, x.event_index, x.paragraph, x.sentence) for x in e.sources),
+                                    e.regions, e.initiatives, e.organisations))
     for (kind, ident), label in labels.items():
         fp[f"label:{kind}:{ident}"] = _fp((label.name, label.name_en, label.has_page))
     for name, table in (("region", regions), ("initiative", initiatives), ("topic", topics),
                         ("person", people), ("organisation", organisations)):
         for ident, info in table.items():
-            fp[f"{name}:{ident}"] = _fp(info)
+            fp[f"{name}:{ident}"] = _fp((type(info).__name__,) + tuple(getattr(info, f) for f in info.__slots__))
         fp[f"index:{name}"] = _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
                                   + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
     fp["index:articles"] = _fp(tuple(a.slug for a in articles))

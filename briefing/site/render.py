@@ -25,7 +25,8 @@ THEME_TEMPLATES = THEME_DIR / "templates"
 THEME_STATIC = THEME_DIR / "static"
 
 
-def make_environment(templates_dir: str | Path | None = None) -> jinja2.Environment:
+def make_environment(templates_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment; with ``cache_dir``, compiled templates are kept there between runs."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None and Path(templates_dir).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
@@ -39,8 +40,20 @@ def make_environment(templates_dir: str | Path | None = None) -> jinja2.Environm
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
+        bytecode_cache=_bytecode_cache(cache_dir),
     )
     return env
+
+
+def _bytecode_cache(cache_dir: str | Path | None) -> jinja2.BytecodeCache | None:
+    if cache_dir is None:
+        return None
+    folder = Path(cache_dir) / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 class TemplateFingerprints:

@@ -26,11 +26,12 @@ def _to_hans(text: str) -> str:
 class Bi:
     """``bi[variant]`` is the text for that variant ("hans" / "hant")."""
 
-    __slots__ = ("_hans", "_hant")
+    __slots__ = ("_hans", "_hant", "_key")
 
     def __init__(self, hans: str | None, hant: str | None):
         self._hans = hans
         self._hant = hant
+        self._key = (hans, hant)   # what it was made from: the texts follow from it
 
     @classmethod
     def written(cls, text: str, script: str) -> "Bi":
@@ -51,14 +52,15 @@ class Bi:
             self._hans = _to_hans(self._hant)
         return self._hans
 
-    def __repr__(self) -> str:  # stable, used in fingerprints
-        return f"Bi({self[HANS]!r},{self[HANT]!r})"
+    def __repr__(self) -> str:  # stable, used in fingerprints; never converts
+        return f"Bi{self._key!r}"
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Bi) and self[HANS] == other[HANS] and self[HANT] == other[HANT]
+        return isinstance(other, Bi) and (self._key == other._key or
+                                          (self[HANS] == other[HANS] and self[HANT] == other[HANT]))
 
     def __hash__(self) -> int:
-        return hash((self._hans, self._hant))
+        return hash(self[HANS])
 
 
 def ui(text: str, variant: str) -> str:
@@ -72,6 +74,15 @@ def convert_for(text: str, written_in: str, variant: str) -> str:
     if own == variant:
         return text
     return _to_hant(text) if variant == HANT else _to_hans(text)
+
+
+def convert_once(text: str, written_in: str, variant: str) -> str:
+    """``convert_for`` without the memo: for long texts shown once (an article body's
+    blocks), which would only fill the memory of a big build."""
+    own = HANT if written_in == TRADITIONAL else HANS
+    if own == variant:
+        return text
+    return to_traditional(text) if variant == HANT else to_simplified(text)
 
 
 SCRIPT_OF_VARIANT = {HANS: SIMPLIFIED, HANT: TRADITIONAL}

@@ -80,10 +80,22 @@ def staged_name(staging: Path, path: str) -> Path:
     return staging / (hashlib.blake2b(path.encode("utf-8"), digest_size=12).hexdigest() + ".part")
 
 
-def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: FileState | None) -> tuple[str, FileState | None]:
-    """Stage one file unless its bytes are already in place: ('unchanged'|'staged', state)."""
+def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: FileState | None, *,
+            direct: bool = False) -> tuple[str, FileState | None]:
+    """Stage one file unless its bytes are already in place: ('unchanged'|'staged', state).
+
+    With ``direct`` (a first build: there is no previous site to keep intact) the file is
+    written straight into place, through a temporary file and an atomic rename.
+    """
     final = sanitised_join(out_dir, path)
     new_digest = digest(data)
+    if direct:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.parent / f".{final.name}.tmp{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, final)
+        return "staged", FileState(new_digest, len(data), 0)
     try:
         st = final.stat()
     except FileNotFoundError:
@@ -92,7 +104,8 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
         if previous is not None and previous.digest == new_digest and previous.size == st.st_size \
                 and previous.mtime_ns == st.st_mtime_ns:
             return "unchanged", previous
-        if st.st_size == len(data):
+        if st.st_size == len(data) and (previous is None or previous.digest != new_digest
+                                        or previous.size != st.st_size or previous.mtime_ns != st.st_mtime_ns):
             try:
                 same = final.read_bytes() == data
             except OSError:
@@ -105,6 +118,26 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
     with open(target, "wb") as fh:
         fh.write(data)
     return "staged", FileState(new_digest, len(data), 0)
+
+
+def empty_folder(out_dir: Path, *, remove: bool) -> None:
+    """Undo a failed first build that wrote directly: the folder was empty or absent."""
+    if remove:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return
+    for child in out_dir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def record_states(out_dir: Path, paths: list[str], states: dict[str, FileState]) -> None:
+    """Record the final stat of files written directly into place."""
+    base = str(out_dir) + os.sep
+    for path in paths:
+        st = os.stat(base + path)
+        states[path] = FileState(states[path].digest, st.st_size, st.st_mtime_ns)
 
 
 def commit(out_dir: Path, staging: Path, paths: list[str], states: dict[str, FileState]) -> None:
@@ -146,6 +179,28 @@ def remove_stale(out_dir: Path, produced: set[str], *, keep_prefixes: tuple[str,
     return sorted(removed)
 
 
+def remove_files(out_dir: Path, paths: list[str]) -> list[str]:
+    """Delete the given output files (the ones a build no longer makes), then their empty folders."""
+    removed = []
+    folders = set()
+    for path in paths:
+        full = sanitised_join(out_dir, path)
+        try:
+            full.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+        folders.add(full.parent)
+    for folder in sorted(folders, key=lambda f: -len(f.parts)):
+        while folder != out_dir and out_dir in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    return sorted(removed)
+
+
 def write_marker(out_dir: Path) -> None:
     marker = out_dir / urls.MARKER
     if not marker.exists() or marker.read_bytes() != MARKER_TEXT:
@@ -156,10 +211,11 @@ def write_marker(out_dir: Path) -> None:
 
 
 def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, FileState],
-                states: dict[str, FileState]) -> tuple[list[str], list[str], list[str]]:
+                states: dict[str, FileState], *, exclude: str | None = None) -> tuple[list[str], list[str], list[str]]:
     """Mirror a generated folder (e.g. the search index) into ``out_dir/prefix``.
 
-    Returns (written, unchanged, removed); unchanged files keep their mtime.
+    Files under ``prefix/exclude`` are left alone. Returns (written, unchanged, removed);
+    unchanged files keep their mtime.
     """
     staging = staging_dir_for(out_dir)
     files: dict[str, bytes] = {}
@@ -180,7 +236,9 @@ def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, Fi
     removed = []
     root = out_dir / prefix
     if root.is_dir():
-        for dirpath, _, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root):
+            if exclude is not None and Path(dirpath) == root:
+                dirnames[:] = [d for d in dirnames if d != exclude]
             for name in filenames:
                 rel = (Path(dirpath) / name).relative_to(out_dir).as_posix()
                 if rel not in files:

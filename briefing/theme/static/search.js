@@ -30,14 +30,28 @@
       return out.replace(/\s+/g, " ").trim();
     };
   }
-  var ui = new window.PagefindUI(options);
+  /* A big site is indexed in parts (one Pagefind bundle each); parts.json in the first
+     bundle lists them all, and the others are merged into the search. */
+  function start(extra) {
+    if (extra.length) { options.mergeIndex = extra; }
+    var ui = new window.PagefindUI(options);
+    if (!labelInput()) { new MutationObserver(function (m, obs) { if (labelInput()) { obs.disconnect(); } })
+      .observe(el, { childList: true, subtree: true }); }
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) { ui.triggerSearch(q); }
+  }
   function labelInput() {
     var input = el.querySelector("input");
     if (input && !input.getAttribute("aria-label")) { input.setAttribute("aria-label", label); }
     return !!input;
   }
-  if (!labelInput()) { new MutationObserver(function (m, obs) { if (labelInput()) { obs.disconnect(); } })
-    .observe(el, { childList: true, subtree: true }); }
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { ui.triggerSearch(q); }
+  var partsUrl = new URL("parts.json", new URL(bundle, window.location.href));
+  fetch(partsUrl).then(function (r) { return r.ok ? r.json() : { bundles: [] }; }).then(function (data) {
+    var extra = [];
+    var listed = (data && data.bundles) || [];
+    for (var i = 1; i < listed.length; i++) {
+      extra.push({ bundlePath: new URL(listed[i], partsUrl).pathname, baseUrl: base });
+    }
+    start(extra);
+  }).catch(function () { start([]); });
 }());

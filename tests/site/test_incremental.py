@@ -1,0 +1,216 @@
+"""Incremental builds with a kept SiteBuilder: the right pages, and only those, are written;
+the result is always what a cold build of the same inputs makes; the CLI's no-change path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.site import urls
+from briefing.site.builder import SiteBuilder, build_site
+
+from .conftest import FIXTURE_CONTENT, ROOT
+
+ARTICLE = "2024-10-31-jiakuntai"
+THEME_TEMPLATES = ROOT / "briefing" / "theme" / "templates"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path, vocab):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    builder = SiteBuilder(content, tmp_path / "site", templates_dir=templates, cache_dir=tmp_path / "cache",
+                          vocab=vocab, search=False, quiet=True)
+    first = builder.build()
+    assert first.written and first.removed == []
+    return builder, content, templates, tmp_path
+
+
+def _same_as_cold(builder: SiteBuilder, tmp_path: Path, vocab) -> None:
+    """The incrementally kept site equals a cold build of the same inputs, byte for byte."""
+    cold = tmp_path / "cold"
+    build_site(builder.content_dir, cold, templates_dir=builder.templates_dir, vocab=vocab, search=False, quiet=True)
+    mine, theirs = _tree(builder.out_path), _tree(cold)
+    assert sorted(mine) == sorted(theirs)
+    assert [p for p in mine if mine[p] != theirs[p]] == []
+    shutil.rmtree(cold)
+
+
+def test_nothing_changed_writes_nothing(project):
+    builder, content, _, _ = project
+    report = builder.build({content / "articles" / f"{ARTICLE}.md"})
+    assert (report.written, report.removed, report.rendered) == ([], [], 0)
+    report = builder.build()
+    assert (report.written, report.removed, report.rendered) == ([], [], 0)
+
+
+def test_body_edit_writes_its_pages_and_feeds_only(project, vocab):
+    builder, content, _, tmp_path = project
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶，二期啟動。"),
+                    encoding="utf-8")
+    report = builder.build({path})
+    assert report.written == sorted([urls.article(urls.HANS, ARTICLE), urls.article(urls.HANT, ARTICLE),
+                                     urls.feed(urls.HANS), urls.feed(urls.HANT)])
+    assert report.removed == []
+    assert "二期啟動" in (builder.out_path / urls.article(urls.HANT, ARTICLE)).read_text(encoding="utf-8")
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_regions_edit_updates_the_region_it_left_and_nothing_unrelated(project, vocab):
+    builder, content, _, tmp_path = project
+    path = content / "articles" / "2023-03-wuxi-shenzhen.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("- {id: jiangyin, mentions: 1, main: false}\n", ""),
+                    encoding="utf-8")
+    report = builder.build({path})
+    written = set(report.written)
+    for v in urls.VARIANTS:
+        assert urls.article(v, "2023-03-wuxi-shenzhen") in written
+        assert urls.region(v, "jiangyin") in written or urls.region(v, "jiangyin") in report.removed
+        assert urls.article(v, "2022-03-09-sunan") not in written       # shares no changed key
+        assert urls.about(v) not in written
+    assert "data/articles.json" in written and "data/regions.json" in written
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_deleting_an_article_removes_its_pages_and_every_listing(project, vocab):
+    builder, content, _, tmp_path = project
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.unlink()
+    report = builder.build({path})
+    for v in urls.VARIANTS:
+        assert urls.article(v, ARTICLE) in report.removed
+    assert not any(ARTICLE in p for p in report.written)
+    for page in report.written:
+        if page.endswith((".html", ".xml", ".json", ".csv")):
+            assert ARTICLE not in (builder.out_path / page).read_text(encoding="utf-8"), page
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_renaming_a_file_changes_nothing_and_renaming_a_slug_moves_the_pages(project, vocab):
+    builder, content, _, tmp_path = project
+    old = content / "articles" / f"{ARTICLE}.md"
+    new = content / "articles" / "renamed.md"
+    old.rename(new)
+    report = builder.build({old, new})
+    assert (report.written, report.removed) == ([], [])
+    new.write_text(new.read_text(encoding="utf-8").replace(f"slug: {ARTICLE}", "slug: 2024-10-31-moved"),
+                   encoding="utf-8")
+    report = builder.build({new})
+    for v in urls.VARIANTS:
+        assert urls.article(v, ARTICLE) in report.removed
+        assert urls.article(v, "2024-10-31-moved") in report.written
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_template_edit_rerenders_only_the_pages_using_it(project, vocab):
+    builder, _, templates, tmp_path = project
+    text = (THEME_TEMPLATES / "topic.html").read_text(encoding="utf-8")
+    assert "<h1>{{ me.name }}" in text
+    (templates / "topic.html").write_text(text.replace("<h1>{{ me.name }}", '<h1 class="edited">{{ me.name }}'),
+                                          encoding="utf-8")
+    report = builder.build({templates / "topic.html"})
+    topics = {p for p in report.written if "/topics/" in "/" + p and p.count("/") >= 2}
+    assert report.written and set(report.written) == topics
+    assert report.rendered == len(report.written)
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_a_broken_edit_keeps_the_site_and_the_next_good_one_recovers(project):
+    builder, content, _, _ = project
+    before = _tree(builder.out_path)
+    path = content / "articles" / f"{ARTICLE}.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("slug:", "slug: [unclosed\nx:"), encoding="utf-8")
+    with pytest.raises(Exception):
+        builder.build({path})
+    assert _tree(builder.out_path) == before
+    path.write_text(good.replace("陳立的團隊也在太倉落戶。", "恢復。"), encoding="utf-8")
+    report = builder.build({path})
+    assert urls.article(urls.HANT, ARTICLE) in report.written
+
+
+def test_a_changed_or_deleted_output_file_is_repaired(project):
+    builder, _, _, _ = project
+    page = builder.out_path / urls.region(urls.HANS, "wuxi")
+    good = page.read_bytes()
+    page.write_bytes(b"tampered")
+    (builder.out_path / urls.about(urls.HANT)).unlink()
+    report = builder.build()   # no hint: every output is checked
+    assert sorted(report.written) == sorted([urls.region(urls.HANS, "wuxi"), urls.about(urls.HANT)])
+    assert page.read_bytes() == good
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+def _cli(content: Path, out: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "briefing.commands.build", "--content", str(content), "--out", str(out),
+                           "--cache", str(cache), "--templates", str(out.parent / "no-templates"), "--no-search",
+                           *extra], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_cli_no_change_build_is_a_stamp_check_and_any_change_is_seen(tmp_path):
+    content, out, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    first = _cli(content, out, cache)
+    assert first.returncode == 0, first.stderr
+    assert "up to date" not in first.stdout
+    again = _cli(content, out, cache)
+    assert again.returncode == 0 and "up to date" in again.stdout
+    # a content edit is seen
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("陳立的團隊也在太倉落戶。", "陳立的團隊落戶。"), encoding="utf-8")
+    edited = _cli(content, out, cache)
+    assert edited.returncode == 0 and "up to date" not in edited.stdout and " 4 written" in edited.stdout
+    assert "的團隊落戶。" in (out / urls.article(urls.HANT, ARTICLE)).read_text(encoding="utf-8")
+    # a deleted output file is seen and put back
+    (out / urls.about(urls.HANS)).unlink()
+    repaired = _cli(content, out, cache)
+    assert repaired.returncode == 0 and "up to date" not in repaired.stdout
+    assert (out / urls.about(urls.HANS)).is_file()
+    assert "up to date" in _cli(content, out, cache).stdout
+    # another option is another site
+    assert "up to date" not in _cli(content, out, cache, "--base-url", "https://example.org/").stdout
+
+
+# --- the watcher's fast first pass -------------------------------------------------------------
+
+def test_preview_writes_the_edited_article_at_once_and_build_completes_it(project, vocab):
+    builder, content, _, tmp_path = project
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶，三期。"),
+                    encoding="utf-8")
+    preview = builder.preview({path})
+    assert preview is not None
+    assert preview.written == sorted([urls.article(urls.HANS, ARTICLE), urls.article(urls.HANT, ARTICLE)])
+    assert "三期" in (builder.out_path / urls.article(urls.HANT, ARTICLE)).read_text(encoding="utf-8")
+    assert "三期" not in (builder.out_path / urls.feed(urls.HANT)).read_text(encoding="utf-8")
+    report = builder.build({path})
+    assert report.written == sorted([urls.feed(urls.HANS), urls.feed(urls.HANT)])  # the pages were already right
+    _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_preview_declines_what_only_a_build_can_do(project):
+    builder, content, templates, _ = project
+    new = content / "articles" / "new.md"
+    new.write_text((content / "articles" / f"{ARTICLE}.md").read_text(encoding="utf-8")
+                   .replace(f"slug: {ARTICLE}", "slug: brand-new"), encoding="utf-8")
+    assert builder.preview({new}) is None                       # not a known article
+    assert builder.preview({templates / "base.html"}) is None   # not content
+    bad = content / "articles" / f"{ARTICLE}.md"
+    bad.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    assert builder.preview({bad}) is None                       # bad content: build() reports it
+    with pytest.raises(Exception):
+        builder.build({new, bad})
