@@ -11,9 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from briefing.errors import BriefingError
-from briefing.ingest.pipeline import IngestReport, ingest
 from briefing.progress import Progress
+
+if TYPE_CHECKING:
+    from briefing.ingest.pipeline import IngestReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefing.ingest.pipeline import ingest  # imported here: `build` and `--help` stay fast
+
     started = time.monotonic()
     progress = Progress("ingest", enabled=not args.quiet)
     try:

@@ -5,11 +5,9 @@ with a reason; the others are still ingested."""
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +28,7 @@ from briefing.knowledge.people import person_id
 from briefing.knowledge.vocab import load_vocabularies
 from briefing.text.script import detect_script, fold_many
 from briefing.text.sentences import split_sentences
+from briefing.workers import CAN_FORK, fork_executor
 
 MIN_BODY_CHARS = 60          # less than this is not an article
 NEAR_DUPLICATE = 0.6         # Jaccard similarity of the sets of sentences
@@ -272,16 +271,14 @@ def _process_all(paths: list[Path], known_slugs: dict[str, str], cache: Extracti
         return results
     _warm_up()
     workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(paths) < PARALLEL_FROM or workers < 2 or not CAN_FORK:
         results = []
         for i, path in enumerate(paths, 1):
             results.append(process_seed_cached(path, known_slugs, cache))
             if progress:
                 progress(i, len(paths))
         return results
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(known_slugs, cache)) as pool:
+    with fork_executor(workers, _init_worker, (known_slugs, cache)) as pool:
         results = []
         for i, result in enumerate(pool.map(_process_in_worker, paths, chunksize=16), 1):
             results.append(result)

@@ -38,6 +38,7 @@ class RebuildResult:
     errors: list[str] = field(default_factory=list)  # "file:line: message", one each
     details: str | None = None  # a traceback, for the terminal only
     seconds: float = 0.0
+    previewed: list[str] = field(default_factory=list)  # pages the fast first pass wrote
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,7 @@ class RebuildResult:
 
     @property
     def written(self) -> list[str]:
-        return self._listed("written")
+        return sorted(set(self.previewed) | set(self._listed("written")))
 
     @property
     def unchanged(self) -> list[str]:
@@ -74,6 +75,7 @@ class Rebuilder:
         ledger: ConsumedLedger | None = None,
         on_build_start: Callable[[], None] | None = None,
         on_build_end: Callable[[], None] | None = None,
+        on_preview: Callable[[Any], None] | None = None,
         base_url: str | None = None,
     ):
         self.sources = sources
@@ -81,6 +83,7 @@ class Rebuilder:
         self.ledger = ledger or ConsumedLedger()
         self._on_build_start = on_build_start or (lambda: None)
         self._on_build_end = on_build_end or (lambda: None)
+        self._on_preview = on_preview or (lambda report: None)
         self.base_url = base_url
         self._carry: set[Path] = set()  # inputs of the last failed rebuild
         self._carry_full = False  # the last full build failed
@@ -181,6 +184,7 @@ class Rebuilder:
             kwargs["cache_dir"] = self.sources.cache
         if self.stages.defers_search:
             kwargs["search"] = False
+        self._preview(result, changed, kwargs)  # before the gate: its writes are atomic renames
         self._on_build_start()
         try:
             result.report = self.stages.build_site(self.sources.content, self.sources.out,
@@ -189,6 +193,21 @@ class Rebuilder:
             self._record_error(result, exc)
         finally:
             self._on_build_end()
+
+    def _preview(self, result: RebuildResult, changed: set[Path] | None, kwargs: dict[str, Any]) -> None:
+        """Edited articles only: write their own pages from the last model and reload at once;
+        the full build that follows brings listings, timeline and feeds up to date."""
+        if not changed or self.stages.preview_site is None \
+                or any(self.sources.classify(p) is not Kind.CONTENT for p in changed):
+            return
+        options = {k: v for k, v in kwargs.items() if k != "changed"}
+        try:
+            report = self.stages.preview_site(self.sources.content, self.sources.out, changed=changed, **options)
+        except Exception:  # noqa: BLE001 - the full build reports every problem
+            return
+        if report is not None and (report.written or report.removed):
+            result.previewed = list(report.written)
+            self._on_preview(report)
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -53,7 +53,8 @@ class PreviewSession:
         self.ledger = ConsumedLedger()
         self.rebuilder = Rebuilder(sources, stages, ledger=self.ledger,
                                    on_build_start=self.state.begin_build,
-                                   on_build_end=self.state.end_build)
+                                   on_build_end=self.state.end_build,
+                                   on_preview=self._previewed)
         self.queue = ChangeQueue(self.options.debounce, max(self.options.max_wait,
                                                             self.options.debounce))
         excluded = [sources.out] + ([sources.cache] if sources.cache is not None else [])
@@ -92,6 +93,10 @@ class PreviewSession:
             self.http.reload(_reload_path(result.written, result.removed))
             if self.search is not None:
                 self.search.request()
+
+    def _previewed(self, report) -> None:
+        """The edited article's pages are written: reload now, before the full build ends."""
+        self.http.reload(_reload_path(list(report.written), list(report.removed)))
 
     # --- life cycle ----------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class Stages:
     build_site: Callable[..., Any]
     ingest: Callable[..., Any] | None = None
     search_index: Callable[[Path], Any] | None = None
+    preview_site: Callable[..., Any] | None = None   # a fast first pass before build_site
 
     def build_accepts(self, keyword: str) -> bool:
         try:
@@ -51,4 +52,5 @@ def project_stages() -> Stages:
     from briefing.serve.reindex import reindex_in_child
     from briefing.site import builder
 
-    return Stages(build_site=builder.build_site, ingest=ingest, search_index=reindex_in_child)
+    return Stages(build_site=builder.build_site, ingest=ingest, search_index=reindex_in_child,
+                  preview_site=builder.preview_site)

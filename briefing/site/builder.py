@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import export, feeds, load, model, pages, render, stamp, urls, writer
 from briefing.site.search import indexed_digest
@@ -195,12 +195,11 @@ def _chunks(items: list[int], n: int) -> list[list[int]]:
 
 def _render_all(todo: list[int], workers: int) -> list[tuple]:
     work = sum(_weight(i) for i in todo)
-    if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("fork")
+    if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and CAN_FORK:
         gc.collect()
         gc.freeze()  # the model stays shared with the workers: their collector never touches it
         try:
-            with ctx.Pool(workers) as pool:
+            with fork_pool(workers) as pool:
                 results: list[tuple] = []
                 for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
                     results.extend(part)
@@ -523,6 +522,25 @@ class SiteBuilder:
 _KEPT: dict[tuple, SiteBuilder] = {}
 
 
+def _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title) -> tuple:
+    return (str(Path(content_dir).resolve()), str(Path(out_dir).resolve()), base_url,
+            str(Path(templates_dir).resolve()) if templates_dir is not None else None,
+            str(Path(cache_dir).resolve()) if cache_dir else None, id(vocab), search, workers, title)
+
+
+def preview_site(content_dir: str | Path, out_dir: str | Path, *, changed: Iterable[str | Path],
+                 base_url: str | None = None, templates_dir: str | Path | None = None,
+                 cache_dir: str | Path | None = None, quiet: bool = True, vocab=None, search: bool = True,
+                 workers: int | None = None, title: str = DEFAULT_TITLE) -> BuildReport | None:
+    """A fast first pass for `serve`: the edited articles' own pages, rendered from the model
+    of the last build_site call with the same settings (SiteBuilder.preview). None when there
+    is no such build in this process or the change needs the full build; build_site must
+    follow either way."""
+    builder = _KEPT.get(_kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search,
+                                  workers, title))
+    return builder.preview(changed) if builder is not None else None
+
+
 def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
@@ -536,9 +554,7 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
     model, manifest in memory) is reused. Raises BriefingError/BriefingErrors (and leaves
     ``out_dir`` untouched) on bad content or a template error.
     """
-    key = (str(Path(content_dir).resolve()), str(Path(out_dir).resolve()), base_url,
-           str(Path(templates_dir).resolve()) if templates_dir is not None else None,
-           str(Path(cache_dir).resolve()) if cache_dir else None, id(vocab), search, workers, title)
+    key = _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title)
     builder = _KEPT.pop(key, None)
     if builder is None:
         builder = SiteBuilder(content_dir, out_dir, base_url=base_url, templates_dir=templates_dir,

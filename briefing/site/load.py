@@ -13,12 +13,12 @@ import os
 import pickle
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from briefing.workers import fork_executor
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import body as body_mod
 from briefing.site.body import Block, paragraph_count
@@ -648,7 +648,7 @@ def _parse_jobs(jobs: list[tuple[str, bytes, str]], workers: int | None):
     """(article or None, problems) per job; on two or more cores for a big batch."""
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n > 1 and len(jobs) >= 200:
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        with fork_executor(n) as pool:
             return [(from_plain(plain) if plain is not None else None, problems)
                     for plain, problems in pool.map(_parse_plain, jobs, chunksize=32)]
     return [_parse_one(job) for job in jobs]

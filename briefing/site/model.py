@@ -16,13 +16,13 @@ import dataclasses
 import hashlib
 import heapq
 import math
-import multiprocessing
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import urls
 from briefing.site.load import (
@@ -399,10 +399,10 @@ def _related(articles: list[Article], vocab_regions: Mapping) -> dict[str, tuple
     slugs = [art.slug for art in articles]
     _RELATED_STATE.update(weighted=weighted, tops=tops, postings=postings, norms=norms, df=df)
     try:
-        if len(slugs) >= _RELATED_PARALLEL and "fork" in multiprocessing.get_all_start_methods() \
+        if len(slugs) >= _RELATED_PARALLEL and CAN_FORK \
                 and (os.cpu_count() or 1) > 1:
             half = len(slugs) // 2
-            with multiprocessing.get_context("fork").Pool(1) as pool:
+            with fork_pool(1) as pool:
                 other = pool.apply_async(_related_of, (slugs[half:],))
                 related = _related_of(slugs[:half])
                 related.update(other.get())

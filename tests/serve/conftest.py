@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve.helpers import CHROMIUM, CHROMIUM_ARGS, SessionFactory, article_markdown
+from tests.serve.helpers import SessionFactory, article_markdown
 
 
 @pytest.fixture
@@ -31,13 +31,6 @@ def start_session():
 
 
 @pytest.fixture(scope="session")
-def serve_browser():
-    """Debian chromium driven by Playwright (skipped where it is not installed)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def serve_browser(chromium):
+    """The session's Debian chromium (tests/conftest.py)."""
+    return chromium

@@ -165,9 +165,6 @@ class SessionFactory:
             session.stop()
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-gpu"]
 
 
 def wait_until(condition, timeout: float = 10.0, what: str = "condition") -> None:

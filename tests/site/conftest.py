@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _missing
+
 from briefing.site.builder import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
 SUBPATH = "briefing"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
 VNU_JAR = ROOT / ".cache" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-INSTALL_HINT = "run scripts/install-test-tools.sh"
 
 
 @pytest.fixture(scope="session")
@@ -60,15 +59,8 @@ def server(served_root):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium is not installed: {INSTALL_HINT}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture
@@ -88,5 +80,5 @@ def page(browser, server):
 @pytest.fixture(scope="session")
 def vnu_jar() -> Path:
     if not VNU_JAR.exists() or shutil.which("java") is None:
-        pytest.skip(f"the Nu Html Checker is not installed: {INSTALL_HINT}")
+        _missing("the Nu Html Checker")
     return VNU_JAR
