@@ -97,6 +97,9 @@ def process_seed(path: Path, known_slugs: dict[str, str] | None = None) -> Artic
                 # the dateline prints the month and day; only the year is inferred
                 month, day = found.dateline_day
                 date, precision_source = _dateline_date(date.year, month, day) or date, "dateline"
+        if date is None:
+            raise BriefingError(name, "no publication date: none is printed, and the text names no year "
+                                      "to infer one from (add a date line or front matter to the seed)")
         body = to_markdown(sections)
         script = detect_script(title + "".join(paras))
         warnings = [note.describe(_paragraph_of(note, paras)) for block in found.body
