@@ -124,32 +124,30 @@ def write(cache_dir: str | Path | None, out_dir: Path, inputs: str, content_dir:
     os.replace(tmp, path)
 
 
-def completed(cache_dir: str | Path | None, out_dir: str | Path) -> bool:
-    """Whether the last build into ``out_dir`` completed (its stamp is there, whatever it says)."""
+def _read_stamp(cache_dir: str | Path | None) -> dict | None:
     path = stamp_path(cache_dir)
     if path is None:
-        return False
+        return None
     try:
         with open(path, "rb") as fh:
             data = marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
-        return False
-    return isinstance(data, dict) and data.get("out") == str(Path(out_dir).resolve())
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def completed(cache_dir: str | Path | None, out_dir: str | Path) -> bool:
+    """Whether the last build into ``out_dir`` completed (its stamp is there, whatever it says)."""
+    data = _read_stamp(cache_dir)
+    return data is not None and data.get("out") == str(Path(out_dir).resolve())
 
 
 def is_current(cache_dir: str | Path | None, out_dir: str | Path, content_dir: str | Path, options: dict,
                templates_dir: str | Path | None) -> bool:
     """True when the last complete build used these very inputs and its files are all in place."""
-    path = stamp_path(cache_dir)
-    if path is None:
-        return False
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return False
+    data = _read_stamp(cache_dir)
     out_path = Path(out_dir).resolve()
-    if not isinstance(data, dict) or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
+    if data is None or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
         return False
     if data.get("content_dir") != str(Path(content_dir).resolve()) or data.get("content") != content_stats(content_dir):
         return False

@@ -3,6 +3,7 @@ over real HTTP under a sub-path, and one real Chromium for the browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -49,13 +50,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def server(served_root):
     """Base URL of the site served by a real HTTP server on loopback, under /briefing/."""
-    handler = functools.partial(_QuietHandler, directory=str(served_root))
+    with serve_folder(served_root) as origin:
+        yield f"{origin}/{SUBPATH}/"
+
+
+@contextlib.contextmanager
+def serve_folder(root: Path):
+    """A real HTTP server (stdlib, threaded) over `root` on a free loopback port; yields its origin."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUBPATH}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,16 @@ corpus size), the search page merges them, and an edit re-indexes only the part 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
-import threading
 
 import pytest
 
 from briefing.site import search, urls
 from briefing.site.builder import SiteBuilder
 
-from .conftest import FIXTURE_CONTENT, _QuietHandler
+from .conftest import FIXTURE_CONTENT, serve_folder
 
 WUXI_ARTICLES = {"2021-06-02-wuxi-kechuang", "2021-07-28-gongtongti", "2022-03-09-sunan", "2023-03-wuxi-shenzhen"}
 
@@ -62,14 +59,8 @@ def test_an_edit_reindexes_only_its_part(parted, vocab):
 
 @pytest.fixture(scope="module")
 def parted_server(parted):
-    root = parted[0]
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/briefing/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(parted[0]) as origin:
+        yield f"{origin}/briefing/"
 
 
 @pytest.mark.browser
