@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -92,3 +93,25 @@ def vnu_jar() -> Path:
     if not VNU_JAR.exists() or shutil.which("java") is None:
         _missing("the Nu Html Checker")
     return VNU_JAR
+
+
+_ARTICLES_LISTED = """(expected) => {
+  const found = new Set([...document.querySelectorAll('.pagefind-ui__result-link')]
+    .map(e => (e.href.match(/\\/articles\\/([^\\/]+)\\//) || [])[1]).filter(Boolean));
+  return expected.every(slug => found.has(slug));
+}"""
+
+
+def search_results(page, url: str, expected: set[str]) -> tuple[set[str], list[str]]:
+    """Open a search URL and wait until every expected article is listed (results arrive part
+    by part, and sub-result anchors count as links: a count of links is no condition to await).
+    Returns the article slugs listed and every result link, for the caller's assertion."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(url)
+    try:
+        page.wait_for_function(_ARTICLES_LISTED, arg=sorted(expected), timeout=15000)
+    except PlaywrightTimeout:
+        pass  # the caller's assertion shows what was listed
+    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+    return {m.group(1) for h in hrefs if (m := re.search(r"/articles/([^/]+)/", h))}, hrefs

@@ -8,6 +8,8 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.site.conftest import search_results
+
 pytestmark = pytest.mark.browser
 
 WUXI_ARTICLES = {"2021-06-02-wuxi-kechuang", "2021-07-28-gongtongti", "2022-03-09-sunan", "2023-03-wuxi-shenzhen"}
@@ -52,19 +54,11 @@ def test_timeline_links_land_on_the_cited_paragraph(page, server):
     assert page.errors == []
 
 
-def _search(page, url: str) -> set[str]:
-    page.goto(url)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 4", timeout=15000)
-    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
-    return {m.group(1) for h in hrefs if (m := re.search(r"/articles/([^/]+)/", h))}, hrefs
-
-
 def test_search_finds_wuxi_in_simplified_and_traditional(page, server):
-    found, hrefs = _search(page, server + "search/?q=无锡")
+    found, hrefs = search_results(page, server + "search/?q=无锡", WUXI_ARTICLES)
     assert WUXI_ARTICLES <= found, hrefs
     assert all(h.startswith(server) and "/hant/" not in h for h in hrefs)
-    found_hant, hrefs_hant = _search(page, server + "hant/search/?q=無錫")
+    found_hant, hrefs_hant = search_results(page, server + "hant/search/?q=無錫", WUXI_ARTICLES)
     assert WUXI_ARTICLES <= found_hant, hrefs_hant
     assert all(h.startswith(server + "hant/") for h in hrefs_hant)
     assert page.errors == []

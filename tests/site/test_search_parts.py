@@ -4,7 +4,6 @@ corpus size), the search page merges them, and an edit re-indexes only the part 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from briefing.site import search, urls
 from briefing.site.builder import SiteBuilder
 
-from .conftest import FIXTURE_CONTENT, serve_folder
+from tests.site.conftest import FIXTURE_CONTENT, search_results, serve_folder
 
 WUXI_ARTICLES = {"2021-06-02-wuxi-kechuang", "2021-07-28-gongtongti", "2022-03-09-sunan", "2023-03-wuxi-shenzhen"}
 
@@ -66,9 +65,6 @@ def parted_server(parted):
 @pytest.mark.browser
 def test_search_finds_articles_in_every_part_in_both_scripts(page, parted_server):
     for url in (parted_server + "search/?q=无锡", parted_server + "hant/search/?q=無錫"):
-        page.goto(url)
-        page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 4", timeout=15000)
-        hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
-        found = {m.group(1) for h in hrefs if (m := re.search(r"/articles/([^/]+)/", h))}
+        found, hrefs = search_results(page, url, WUXI_ARTICLES)
         assert found >= WUXI_ARTICLES, (url, hrefs)
     assert page.errors == []
