@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from briefing.knowledge.automaton import Automaton, leftmost_longest
-from briefing.knowledge.vocab import Abbreviation, Vocabularies, normalise
+from briefing.knowledge.vocab import Abbreviation, Vocabularies, built_for, normalise
 
 REGION = "region"
 INITIATIVE = "initiative"
@@ -204,17 +204,9 @@ def _reading(entry: Abbreviation, others: list[Abbreviation]) -> str | None:
 
 # --------------------------------------------------------------------------- caching
 
-_MATCHERS: dict[str, Matcher] = {}
-
-
 def matcher_for(vocab: Vocabularies) -> Matcher:
     """The matcher of these vocabularies, built on first use and kept (keyed by version)."""
-    matcher = _MATCHERS.get(vocab.version)
-    if matcher is None:
-        if len(_MATCHERS) >= 4:
-            _MATCHERS.pop(next(iter(_MATCHERS)))
-        matcher = _MATCHERS[vocab.version] = Matcher(vocab)
-    return matcher
+    return built_for(vocab, "regions", Matcher)
 
 
 # --------------------------------------------------------------------------- ambiguity

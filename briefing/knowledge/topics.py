@@ -15,7 +15,7 @@ import math
 from collections import Counter
 
 from briefing.knowledge.automaton import Automaton
-from briefing.knowledge.vocab import Vocabularies, normalise
+from briefing.knowledge.vocab import Vocabularies, built_for, normalise
 
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.5
@@ -47,16 +47,8 @@ class TopicMatcher:
         return out
 
 
-_MATCHERS: dict[str, TopicMatcher] = {}
-
-
 def topic_matcher_for(vocab: Vocabularies) -> TopicMatcher:
-    matcher = _MATCHERS.get(vocab.version)
-    if matcher is None:
-        if len(_MATCHERS) >= 4:
-            _MATCHERS.pop(next(iter(_MATCHERS)))
-        matcher = _MATCHERS[vocab.version] = TopicMatcher(vocab)
-    return matcher
+    return built_for(vocab, "topics", TopicMatcher)
 
 
 def extract_topics(title: str, paragraphs: list[str], vocab: Vocabularies) -> list[dict]:

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -206,6 +206,22 @@ def load_vocabularies(data_dir: Path | None = None) -> Vocabularies:
     return _load(Path(data_dir))
 
 
+_BUILT: dict[tuple[str, str], Any] = {}
+BUILT_KEPT = 8
+
+
+def built_for(vocab: Vocabularies, kind: str, build: Callable[[Vocabularies], Any]) -> Any:
+    """An object built from these vocabularies (a matcher, say), built once and kept, keyed by
+    the vocabularies' version so edited data files get a fresh one."""
+    key = (kind, vocab.version)
+    built = _BUILT.get(key)
+    if built is None:
+        while len(_BUILT) >= BUILT_KEPT:
+            _BUILT.pop(next(iter(_BUILT)))
+        built = _BUILT[key] = build(vocab)
+    return built
+
+
 @lru_cache(maxsize=1)
 def _load_default() -> Vocabularies:
     return _load(DATA_DIR)
@@ -352,6 +368,21 @@ class _Loader:
             raise BriefingError(path, "expected a mapping", 1)
         return path, data
 
+
+    def _yaml_entries(self, name: str, allowed: set[str], required: tuple[str, ...]):
+        """(path, line, entry) for each entry of a YAML list file, checked to be a mapping with
+        the allowed and required keys; `name_hant` derived from `name` when not given."""
+        path, entries = self._yaml_list(name)
+        for index, entry in enumerate(entries):
+            line = getattr(entry, "line", None)
+            where = f"entry {index + 1}"
+            if not isinstance(entry, dict):
+                raise BriefingError(path, f"{where}: expected a mapping", line)
+            self._check_keys(path, line, entry, allowed, required, where)
+            data = dict(entry)
+            data.setdefault("name_hant", to_traditional(str(entry["name"])))
+            yield path, line, data
+
     # ---- regions.json
 
     def load_regions(self) -> None:
@@ -381,29 +412,12 @@ class _Loader:
     # ---- zones.yaml / region_groups.yaml
 
     def load_zones(self) -> None:
-        path, entries = self._yaml_list(ZONES_FILE)
-        for index, entry in enumerate(entries):
-            line = getattr(entry, "line", None)
-            where = f"entry {index + 1}"
-            if not isinstance(entry, dict):
-                raise BriefingError(path, f"{where}: expected a mapping", line)
-            self._check_keys(path, line, entry, _ZONE_KEYS, ("id", "name", "name_en", "parent"),
-                             where)
-            data = dict(entry, level="zone")
-            data.setdefault("name_hant", to_traditional(str(entry["name"])))
-            self._add_region(path, line, data)
+        for path, line, data in self._yaml_entries(ZONES_FILE, _ZONE_KEYS, ("id", "name", "name_en", "parent")):
+            self._add_region(path, line, dict(data, level="zone"))
 
     def load_groups(self) -> None:
-        path, entries = self._yaml_list(GROUPS_FILE)
-        for index, entry in enumerate(entries):
-            line = getattr(entry, "line", None)
-            where = f"entry {index + 1}"
-            if not isinstance(entry, dict):
-                raise BriefingError(path, f"{where}: expected a mapping", line)
-            self._check_keys(path, line, entry, _GROUP_KEYS, ("id", "name", "name_en", "members"),
-                             where)
-            data = dict(entry, level="group", parent=None)
-            data.setdefault("name_hant", to_traditional(str(entry["name"])))
+        for path, line, data in self._yaml_entries(GROUPS_FILE, _GROUP_KEYS, ("id", "name", "name_en", "members")):
+            data = dict(data, level="group", parent=None)
             if not _is_str_list(data["members"]) or not data["members"]:
                 raise BriefingError(path, f"entry '{data['id']}': members must be a non-empty "
                                           "list of region ids", line)
@@ -425,16 +439,8 @@ class _Loader:
     # ---- initiatives.yaml / topics.yaml
 
     def load_initiatives(self) -> None:
-        path, entries = self._yaml_list(INITIATIVES_FILE)
-        for index, entry in enumerate(entries):
-            line = getattr(entry, "line", None)
-            where = f"entry {index + 1}"
-            if not isinstance(entry, dict):
-                raise BriefingError(path, f"{where}: expected a mapping", line)
-            self._check_keys(path, line, entry, _INITIATIVE_KEYS,
-                             ("id", "name", "name_en", "members", "description"), where)
-            data = dict(entry)
-            data.setdefault("name_hant", to_traditional(str(entry["name"])))
+        for path, line, data in self._yaml_entries(INITIATIVES_FILE, _INITIATIVE_KEYS,
+                                                   ("id", "name", "name_en", "members", "description")):
             self._check_common(path, line, data)
             iid = data["id"]
             if iid in self.initiatives:
@@ -460,16 +466,7 @@ class _Loader:
             self.initiatives[iid] = _Draft(path, line, data, "initiative", self._next_order())
 
     def load_topics(self) -> None:
-        path, entries = self._yaml_list(TOPICS_FILE)
-        for index, entry in enumerate(entries):
-            line = getattr(entry, "line", None)
-            where = f"entry {index + 1}"
-            if not isinstance(entry, dict):
-                raise BriefingError(path, f"{where}: expected a mapping", line)
-            self._check_keys(path, line, entry, _TOPIC_KEYS, ("id", "name", "name_en", "cues"),
-                             where)
-            data = dict(entry)
-            data.setdefault("name_hant", to_traditional(str(entry["name"])))
+        for path, line, data in self._yaml_entries(TOPICS_FILE, _TOPIC_KEYS, ("id", "name", "name_en", "cues")):
             self._check_common(path, line, data, alias_key="cues")
             tid = data["id"]
             if tid in self.topics:
