@@ -24,6 +24,11 @@ class MapPoint:
     note: str = ""       # e.g. "12 篇", appended to the accessible label
 
 
+def _linked(body: str, href: str | None, label: str) -> str:
+    """A chart element: a link (with an accessible name) where it has a page, else a group."""
+    return f'<a href="{_e(href)}" aria-label="{_e(label)}">{body}</a>' if href else f"<g>{body}</g>"
+
+
 def _e(text: str) -> str:
     return escape(text, quote=True)
 
@@ -156,10 +161,7 @@ def year_bars(years: list[tuple[int, int, str | None]], title: str, ident: str, 
         rect = f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}"/>'
         labels = (f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{year}</text>'
                   f'<text x="{x + bar_w / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" class="count">{count}</text>')
-        if href:
-            parts.append(f'<a href="{_e(href)}" aria-label="{year}：{count}">{rect}{labels}</a>')
-        else:
-            parts.append(f"<g>{rect}{labels}</g>")
+        parts.append(_linked(rect + labels, href, f"{year}：{count}"))
     return Markup(
         f'<svg class="bars" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{ident}-t">'
         f'<title id="{ident}-t">{_e(title)}</title>{"".join(parts)}</svg>'
@@ -186,10 +188,7 @@ def partner_network(center: str, partners: list[tuple[str, int, str | None]], ti
         dy = 4 if anchor != "middle" else (18 if math.sin(angle) > 0 else -10)
         body = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6"/>'
                 f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{_e(label)}</text>')
-        if href:
-            nodes.append(f'<a href="{_e(href)}" aria-label="{_e(label)}（{count}）">{body}</a>')
-        else:
-            nodes.append(f"<g>{body}</g>")
+        nodes.append(_linked(body, href, f"{label}（{count}）"))
     center_node = (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" class="center"/>'
                    f'<text x="{cx:.1f}" y="{cy + 26:.1f}" text-anchor="middle" class="center">{_e(center)}</text>')
     return Markup(
