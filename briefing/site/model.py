@@ -14,26 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import heapq
-import math
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import urls
+from briefing.site.related import inputs_digest as related_articles_digest, related_articles
 from briefing.site.load import (
     ArticleSource, EventRec, FigureRec, OrganisationRef, PersonRef, locate,
 )
 from briefing.site.variants import Bi
 
 KINDS = ("region", "initiative", "topic", "person", "organisation")
-RELATED_MAX = 5
-_POSTINGS_CAP = 40        # a feature shared by more articles than this is not used to find candidates
-_FEATURES_PER_ARTICLE = 24
 
 
 def _fp(value: Any) -> str:
@@ -341,110 +335,6 @@ def _merge_events(articles: list[Article]) -> tuple[list[Entry], dict[tuple[str,
     return entries, owner
 
 
-def article_features(src: ArticleSource) -> dict[str, float]:
-    """The raw (before rarity weighting) features of an article for finding related ones."""
-    f: dict[str, float] = {}
-    for ref in src.regions:
-        f["r:" + ref.id] = 2.0 if ref.main else 1.0
-    for ref in src.initiatives:
-        f["i:" + ref.id] = 3.0
-    for ref in src.topics:
-        f["t:" + ref.id] = 1.0
-    for ref in src.people:
-        f["p:" + ref.id] = 3.0
-    for ref in src.organisations:
-        f["o:" + ref.id] = 2.0
-    for word, count in src.keywords:
-        f["w:" + word] = 0.3 * min(count, 8) ** 0.5
-    return f
-
-
-def related_inputs(articles: list[Article]) -> str:
-    """A digest of everything ``_related`` reads: equal digests, equal results."""
-    h = hashlib.blake2b(digest_size=16)
-    for art in articles:
-        src = art.src
-        h.update(repr((art.slug, src.regions, src.initiatives, src.topics, tuple(p.id for p in src.people),
-                       tuple(o.id for o in src.organisations), src.keywords)).encode("utf-8"))
-    return h.hexdigest()
-
-
-def _related(articles: list[Article], vocab_regions: Mapping) -> dict[str, tuple[str, ...]]:
-    """Related articles: shared entities and shared distinctive words, weighted by rarity.
-
-    Candidates come from an inverted index over each article's rarest features, with long
-    postings skipped, so the work per article stays bounded at any corpus size.
-    """
-    n = len(articles)
-    feats: dict[str, dict[str, float]] = {}
-    df: Counter[str] = Counter()
-    for art in articles:
-        f = article_features(art.src)
-        feats[art.slug] = f
-        df.update(f.keys())
-    idf = {k: math.log(1 + n / c) for k, c in df.items()}
-    weighted: dict[str, dict[str, float]] = {}
-    tops: dict[str, list[str]] = {}
-    postings: dict[str, list[str]] = defaultdict(list)
-    for art in articles:  # newest first, so capped postings keep the newest
-        w = {k: v * idf[k] for k, v in feats[art.slug].items()}
-        weighted[art.slug] = w
-        best = sorted(w, key=lambda k: (-w[k], k))[:_FEATURES_PER_ARTICLE]
-        tops[art.slug] = best
-        for k in best:
-            plist = postings[k]
-            if len(plist) < _POSTINGS_CAP:
-                plist.append(art.slug)
-    norms = {s: math.sqrt(sum(v * v for v in w.values())) or 1.0 for s, w in weighted.items()}
-    slugs = [art.slug for art in articles]
-    _RELATED_STATE.update(weighted=weighted, tops=tops, postings=postings, norms=norms, df=df)
-    try:
-        if len(slugs) >= _RELATED_PARALLEL and CAN_FORK \
-                and (os.cpu_count() or 1) > 1:
-            half = len(slugs) // 2
-            with fork_pool(1) as pool:
-                other = pool.apply_async(_related_of, (slugs[half:],))
-                related = _related_of(slugs[:half])
-                related.update(other.get())
-        else:
-            related = _related_of(slugs)
-    finally:
-        _RELATED_STATE.clear()
-    return {s: related[s] for s in slugs}
-
-
-_RELATED_STATE: dict[str, Any] = {}
-_RELATED_PARALLEL = 3000      # articles from which the scoring is split over two processes
-
-
-def _related_of(slugs: list[str]) -> dict[str, tuple[str, ...]]:
-    st = _RELATED_STATE
-    weighted, tops, postings, norms, df = st["weighted"], st["tops"], st["postings"], st["norms"], st["df"]
-    related: dict[str, tuple[str, ...]] = {}
-    for slug in slugs:
-        mine = weighted[slug]
-        acc: dict[str, float] = defaultdict(float)
-        for k in tops[slug]:
-            if df[k] < 2:
-                continue
-            mk = mine[k]
-            for other in postings.get(k, ()):
-                if other != slug:
-                    acc[other] += mk * weighted[other][k]
-        if not acc:
-            related[slug] = ()
-            continue
-        norm = norms[slug]
-        scores = [(dot / (norm * norms[other]), other) for other, dot in acc.items()]
-        if len(scores) > RELATED_MAX:
-            # only candidates that can round to the fifth best score or above need the exact sort
-            floor = heapq.nlargest(RELATED_MAX, (sc for sc, _ in scores))[-1] - 2e-6
-            scores = [so for so in scores if so[0] >= floor]
-        scored = sorted((-round(sc, 6), other) for sc, other in scores)
-        related[slug] = tuple(s for score, s in scored[:RELATED_MAX] if -score > 0.02)
-    return related
-
-
 def _date_span(articles: list[Article]) -> tuple[str | None, str | None]:
     if not articles:
         return None, None
@@ -711,11 +601,12 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             if ("organisation", oid) not in labels:
                 labels[("organisation", oid)] = Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
 
-    digest = related_inputs(articles)
+    newest = [a.src for a in articles]
+    digest = related_articles_digest(newest)
     if related_cache is not None and related_cache[0] == digest:
         related = related_cache[1]
     else:
-        related = _related(articles, vocab.regions)
+        related = related_articles(newest)
     years = tuple(sorted(Counter(e.year for e in entries).items()))
     first, last = _date_span(articles)
     stats = Stats(

