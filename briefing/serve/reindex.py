@@ -1,4 +1,4 @@
-"""`python -m briefing.serve.reindex SITE_DIR`: rebuild a built site's search index.
+"""`python -m briefing.serve.reindex SITE_DIR [CACHE_DIR]`: bring a built site's search index up to date.
 
 `serve` writes pages with ``build_site(..., search=False)`` so that a reload never waits
 for Pagefind, then runs this in a child process once the site has been quiet for a
@@ -17,25 +17,20 @@ from pathlib import Path
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 
-def reindex(out_dir: Path) -> None:
-    """Index `out_dir` in this process (the site package's public entry point if any)."""
-    from briefing.site import builder
+def reindex(out_dir: Path, cache_dir: Path | None = None) -> None:
+    """Index `out_dir` in this process; with the builds' `cache_dir`, only what changed."""
+    from briefing.site.builder import index_search
 
-    public = getattr(builder, "index_search", None)
-    if public is not None:
-        public(out_dir)
-        return
-    from briefing.site.search import build_search_index
-
-    build_search_index(out_dir, {}, {})
+    index_search(out_dir, cache_dir)
 
 
-def reindex_in_child(out_dir: Path) -> None:
+def reindex_in_child(out_dir: Path, cache_dir: Path | None = None) -> None:
     """Run `reindex` in a child process; raise RuntimeError with its last error line."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT),
                                                        env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, "-m", "briefing.serve.reindex", str(out_dir)],
+    args = [str(out_dir)] + ([str(cache_dir)] if cache_dir is not None else [])
+    proc = subprocess.run([sys.executable, "-m", "briefing.serve.reindex", *args],
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
@@ -44,10 +39,10 @@ def reindex_in_child(out_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m briefing.serve.reindex SITE_DIR", file=sys.stderr)
+    if len(args) not in (1, 2):
+        print("usage: python -m briefing.serve.reindex SITE_DIR [CACHE_DIR]", file=sys.stderr)
         return 2
-    reindex(Path(args[0]).resolve())
+    reindex(Path(args[0]).resolve(), Path(args[1]).resolve() if len(args) == 2 else None)
     return 0
 
 

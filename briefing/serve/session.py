@@ -66,7 +66,7 @@ class PreviewSession:
                                       gate_seconds=self.options.gate_seconds)
         self.search: SearchIndexer | None = None
         if stages.defers_search:
-            self.search = SearchIndexer(stages.search_index, sources.out,
+            self.search = SearchIndexer(stages.search_index_with(sources.cache), sources.out,
                                         delay=self.options.search_delay, report=self.say)
         self.history: deque[RebuildResult] = deque(maxlen=200)
         self.rebuilds = 0

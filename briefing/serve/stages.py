@@ -40,6 +40,13 @@ class Stages:
             p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
         )
 
+    def search_index_with(self, cache_dir: Path | None) -> Callable[[Path], Any]:
+        """The search indexer, told where the builds keep their cache when it takes one."""
+        index = self.search_index
+        if cache_dir is None or index is None or "cache_dir" not in inspect.signature(index).parameters:
+            return index
+        return lambda out_dir: index(out_dir, cache_dir=cache_dir)
+
     @property
     def defers_search(self) -> bool:
         """Pages can be built without the search index, which is then built separately."""

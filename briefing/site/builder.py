@@ -428,8 +428,8 @@ class SiteBuilder:
 
                 states: dict[str, FileState] = {}
                 s_written, s_unchanged, s_removed = build_search_index(
-                    out_path, search_files, states, pages=sorted(k for k, v in new_pages.items() if v[2] is not None),
-                    changed=changed_html if search_files else None)
+                    out_path, search_files, states, pages={k: v[2] for k, v in new_pages.items() if v[2] is not None},
+                    state_path=self.cache_path / "search.json" if self.cache_path else None)
                 for k in search_files:
                     new_files.pop(k, None)
                 new_files.update(states)
@@ -569,12 +569,19 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
             del _KEPT[next(iter(_KEPT))]
 
 
-def index_search(out_dir: str | Path) -> BuildReport:
-    """(Re)build only the search index of an already built site (``serve`` runs this apart)."""
+def index_search(out_dir: str | Path, cache_dir: str | Path | None = None) -> BuildReport:
+    """Bring only the search index of an already built site up to date (``serve`` runs this
+    apart). With the ``cache_dir`` of the builds, only what changed is indexed."""
     from briefing.site.search import build_search_index
 
     started = time.perf_counter()
     out_path = Path(out_dir).resolve()
-    written, unchanged, removed = build_search_index(out_path, {}, {})
+    cache_path = Path(cache_dir).resolve() / "site" if cache_dir else None
+    pages = None
+    if cache_path is not None:  # the last build's manifest knows what each page gives the index
+        known = _Manifest.load(cache_path / "manifest.pickle").pages
+        pages = {p: v[2] for p, v in known.items() if v[2] is not None} or None
+    written, unchanged, removed = build_search_index(out_path, None, {}, pages=pages,
+                                                     state_path=cache_path / "search.json" if cache_path else None)
     return BuildReport(written=written, unchanged=unchanged, removed=removed,
                        seconds=time.perf_counter() - started, pages=0, search_indexed=True)

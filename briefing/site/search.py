@@ -9,19 +9,20 @@ Only elements marked ``data-pagefind-body`` (article bodies and entity pages) ar
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
-import posixpath
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from briefing.errors import BriefingError
 from briefing.site import urls
-from briefing.site.writer import FileState, sync_folder
+from briefing.site.writer import FileState, commit, prepare, sanitised_join, staging_dir_for, sync_folder
 from briefing.text.script import to_simplified
 
 
@@ -64,9 +65,12 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-PART_PAGES = 1200          # searchable pages per Pagefind run (its memory grows ~0.4 MB a page)
+PART_PAGES = 1200          # searchable pages per Pagefind run (its memory grows ~0.5 MB a page)
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
-PARTS_FILE = "parts.json"  # in the first bundle: where the others are, for the search page
+DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
+PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
+DELTA_PAGES = 120          # past this many changed pages, the parts holding them are indexed again
+STATE_VERSION = 1
 
 
 _TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*$")
@@ -109,22 +113,80 @@ def indexed_digest(html: bytes) -> str | None:
     return h.hexdigest()
 
 
-def part_count(pages: int) -> int:
+# --- the index: base parts and a delta -------------------------------------------------------
+#
+# A big site is indexed in parts of about PART_PAGES pages (a stable hash of the page picks
+# its part), each its own Pagefind bundle, merged by the search page. Pagefind cannot update
+# a bundle, and indexing costs about 4 ms a page, so an edit does not re-index its part:
+# the pages changed since their part was indexed go into one small extra bundle, the delta,
+# and ``parts.json`` lists their stale results in the parts (fragment id and URL) for the
+# search page to drop. When the delta grows past DELTA_PAGES, the parts holding its pages
+# are indexed again and the delta empties. What each part holds (page → digest of what was
+# indexed, fragment id, URL) is kept in a state file beside the build's cache.
+
+@dataclass
+class _Indexed:
+    digest: str
+    fragment: str
+    url: str
+
+
+@dataclass
+class IndexState:
+    parts: int
+    pages: dict[str, _Indexed]        # page → how it stands in its part
+    files: dict[str, FileState]       # the search files as last written
+
+    @classmethod
+    def load(cls, path: Path | None) -> "IndexState | None":
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                return None
+            return cls(int(data["parts"]), {p: _Indexed(*v) for p, v in data["pages"].items()},
+                       {p: FileState(*v) for p, v in data["files"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, path: Path | None) -> None:
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        pages = {p: [v.digest, v.fragment, v.url] for p, v in sorted(self.pages.items())}
+        files = {p: [v.digest, v.size, v.mtime_ns] for p, v in sorted(self.files.items())}
+        tmp.write_text(json.dumps({"version": STATE_VERSION, "parts": self.parts, "pages": pages, "files": files},
+                                  separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def part_count(pages: int, previous: int | None = None) -> int:
+    """How many parts for this many pages; the previous count while it is still about right
+    (a part count that changes re-indexes everything)."""
+    if previous and -(-pages // int(PART_PAGES * 1.25)) <= previous <= max(1, -(-pages // (PART_PAGES // 2))):
+        return previous
     return max(1, -(-pages // PART_PAGES))
 
 
-def part_prefix(number: int) -> str:
-    return urls.SEARCH_BUNDLE_DIR if number == 0 else f"{urls.SEARCH_BUNDLE_DIR}/{PARTS_DIR}/{number}"
+def part_prefix(number: int | str) -> str:
+    if number == 0:
+        return urls.SEARCH_BUNDLE_DIR
+    if number == DELTA_DIR:
+        return f"{urls.SEARCH_BUNDLE_DIR}/{DELTA_DIR}"
+    return f"{urls.SEARCH_BUNDLE_DIR}/{PARTS_DIR}/{number}"
 
 
 def part_of(page: str, parts: int) -> int:
-    """The bundle a page is indexed in: stable (a hash), both scripts of a page together."""
+    """The part a page is indexed in: stable (a hash), both scripts of a page together."""
     key = page if urls.variant_of(page) == urls.HANS else urls.counterpart(page)
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=4).digest(), "big") % parts
 
 
-def _marked_pages(out_dir: Path) -> list[str]:
-    found = []
+def marked_pages(out_dir: Path) -> dict[str, str]:
+    """Every page of the folder Pagefind would index, with the digest of what it indexes."""
+    found = {}
     for dirpath, dirnames, filenames in os.walk(out_dir):
         rel_dir = os.path.relpath(dirpath, out_dir)
         dirnames[:] = sorted(d for d in dirnames if not (rel_dir == "." and d == urls.SEARCH_BUNDLE_DIR))
@@ -132,120 +194,192 @@ def _marked_pages(out_dir: Path) -> list[str]:
             if name.endswith(".html"):
                 full = os.path.join(dirpath, name)
                 with open(full, "rb") as fh:
-                    if SEARCH_MARK in fh.read():
-                        found.append(os.path.relpath(full, out_dir).replace(os.sep, "/"))
-    return sorted(found)
+                    marked = indexed_digest(fh.read())
+                if marked is not None:
+                    found[os.path.relpath(full, out_dir).replace(os.sep, "/")] = marked
+    return found
 
 
-def _link_tree(out_dir: Path, pages: list[str], target: Path) -> None:
-    """The pages of one part, at their own relative paths (hard links; copies across devices)."""
-    for page in pages:
-        dest = target.joinpath(*page.split("/"))
+def _page_url(page: str) -> str:
+    """The URL Pagefind records for a page (it drops ``index.html``)."""
+    return "/" + (page[: -len("index.html")] if page.endswith("/index.html") or page == "index.html" else page)
+
+
+def _index_bundle(exe: Path, out_dir: Path, pages: list[str], work: Path, name: str) -> tuple[Path, dict[str, tuple[str, str]]]:
+    """Run Pagefind over some pages of ``out_dir``; (bundle folder, page → (fragment id, URL))."""
+    site_dir = work / f"site-{name}"
+    bundle = work / f"bundle-{name}"
+    for page in pages:  # the pages at their own relative paths (hard links; copies across devices)
+        dest = site_dir.joinpath(*page.split("/"))
         dest.parent.mkdir(parents=True, exist_ok=True)
         source = out_dir.joinpath(*page.split("/"))
         try:
             os.link(source, dest)
         except OSError:
             shutil.copyfile(source, dest)
+    proc = subprocess.run([str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--silent"],
+                          capture_output=True, text=True)
+    shutil.rmtree(site_dir, ignore_errors=True)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BriefingError(str(out_dir), "search index failed: " + (detail[-1] if detail else f"exit {proc.returncode}"))
+    _normalise_entry(bundle / "pagefind-entry.json")
+    by_url = {_page_url(p): p for p in pages}
+    fragments: dict[str, tuple[str, str]] = {}
+    for file in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(file.read_bytes())
+        if data.startswith(b"pagefind_dcd"):
+            data = data[len(b"pagefind_dcd"):]
+        url = json.loads(data).get("url", "")
+        if url in by_url:
+            fragments[by_url[url]] = (file.name[: -len(".pf_fragment")], url)
+    return bundle, fragments
 
 
-def build_search_index(out_dir: Path, previous: dict[str, FileState], states: dict[str, FileState],
-                       pages: list[str] | None = None, changed: set[str] | None = None
+def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, states: dict[str, FileState],
+                       pages: dict[str, str] | None = None, state_path: Path | None = None
                        ) -> tuple[list[str], list[str], list[str]]:
-    """Index the marked pages of ``out_dir`` and mirror the bundles into it.
+    """Bring the search index of ``out_dir`` in line with its pages; mirror the bundles into it.
 
-    The pages are split into parts of at most about PART_PAGES pages, each indexed by its
-    own Pagefind run (one after the other: memory stays bounded at any corpus size) into
-    its own bundle; the search page merges them. With ``changed`` (pages written or
-    removed since the last index), only the parts holding one of them are indexed again.
-    ``pages``: the pages carrying ``data-pagefind-body`` (found by reading the folder when
-    not given). Returns (written, unchanged, removed); ``states`` receives the state of
-    every search file.
+    ``pages``: page → ``indexed_digest`` of every page carrying ``data-pagefind-body`` (found
+    by reading the folder when not given). ``previous``: the search files as the last build
+    left them (None: as the state file recorded them); ``state_path``: where what the parts hold is kept between builds (without it,
+    or when it does not match the folder, every part is indexed). Returns (written,
+    unchanged, removed); ``states`` receives the state of every search file.
     """
     exe = pagefind_executable()
     if pages is None:
-        pages = _marked_pages(out_dir)
-    parts = part_count(len(pages))
+        pages = marked_pages(out_dir)
+    state = IndexState.load(state_path)
+    if previous is None:
+        previous = _still_in_place(out_dir, state.files) if state else {}
+    parts = part_count(len(pages), state.parts if state else None)
+    prefix0 = urls.SEARCH_BUNDLE_DIR + "/"
+
+    def bundle_of(path: str) -> int | str | None:
+        """The bundle a search file belongs to (None: parts.json and the shared files)."""
+        if not path.startswith(prefix0):
+            return None
+        rest = path[len(prefix0):]
+        if rest.startswith(PARTS_DIR + "/"):
+            number = rest.split("/", 2)[1]
+            return int(number) if number.isdigit() else None
+        if rest.startswith(DELTA_DIR + "/"):
+            return DELTA_DIR
+        return None if rest == PARTS_FILE else 0
+
+    present = {bundle_of(k) for k in previous if k.endswith("pagefind-entry.json")}
+    if state is None or state.parts != parts or any(n not in present for n in range(parts)):
+        state = IndexState(parts, {}, {})
+        redo = set(range(parts))
+        delta: list[str] = []
+    else:
+        stale = {p for p, rec in state.pages.items() if pages.get(p) != rec.digest}
+        fresh = sorted(p for p, d in pages.items() if p in stale or p not in state.pages)
+        if len(stale | set(fresh)) > DELTA_PAGES:
+            redo = {part_of(p, parts) for p in stale | set(fresh)}
+            delta = []
+        else:
+            redo = set()
+            delta = fresh
     groups: dict[int, list[str]] = {n: [] for n in range(parts)}
     for page in sorted(pages):
         groups[part_of(page, parts)].append(page)
-    prefixes = {n: part_prefix(n) + "/" for n in range(parts)}
-
-    def in_part(path: str, n: int) -> bool:
-        if not path.startswith(prefixes[n]):
-            return False
-        return n != 0 or not path.startswith(prefixes[0] + PARTS_DIR + "/")
-
-    parts_file = prefixes[0] + PARTS_FILE
-    same_layout = previous.get(parts_file) is not None and \
-        _parts_listed(out_dir / parts_file) == [part_prefix(n) + "/" for n in range(parts)]
-    redo = []
-    for n in range(parts):
-        has_bundle = any(in_part(k, n) and k.endswith("pagefind-entry.json") for k in previous)
-        if not (same_layout and has_bundle) or changed is None or any(part_of(c, parts) == n for c in changed
-                                                                     if c.endswith(".html")):
-            redo.append(n)
 
     written: list[str] = []
     unchanged: list[str] = []
     removed: list[str] = []
+
+    def mirror(bundle: Path | None, number: int | str) -> None:
+        mine = {k: v for k, v in previous.items() if bundle_of(k) == number}
+        if bundle is None:  # the bundle is no longer needed
+            for k in mine:
+                sanitised_join(out_dir, k).unlink(missing_ok=True)
+            removed.extend(mine)
+            if number != 0:
+                shutil.rmtree(out_dir / part_prefix(number), ignore_errors=True)
+            return
+        keep_out = (PARTS_DIR, DELTA_DIR, PARTS_FILE) if number == 0 else ()
+        w, u, r = sync_folder(bundle, out_dir, part_prefix(number), mine, states, exclude=keep_out)
+        written.extend(w)
+        unchanged.extend(u)
+        removed.extend(r)
+
     work = out_dir.parent / f".{out_dir.name}.staging-search-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     try:
         for n in range(parts):
             if n not in redo:
                 for k, v in previous.items():
-                    if in_part(k, n):
+                    if bundle_of(k) == n:
                         states[k] = v
                         unchanged.append(k)
                 continue
+            for p in [p for p in state.pages if part_of(p, parts) == n]:
+                del state.pages[p]
             if not groups[n]:
+                mirror(None, n)
                 continue
-            site_dir = work / f"site{n}"
-            bundle = work / f"bundle{n}"
-            _link_tree(out_dir, groups[n], site_dir)
-            cmd = [str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--silent"]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                detail = (proc.stderr or proc.stdout).strip().splitlines()
-                raise BriefingError(str(out_dir), "search index failed: " + (detail[-1] if detail else f"exit {proc.returncode}"))
-            _normalise_entry(bundle / "pagefind-entry.json")
-            if n == 0:
-                listed = [urls.href(prefixes[0] + PARTS_FILE, part_prefix(m) + "/") for m in range(parts)]
-                (bundle / PARTS_FILE).write_text(json.dumps({"bundles": listed}, separators=(",", ":")),
-                                                 encoding="utf-8")
-            shutil.rmtree(site_dir, ignore_errors=True)
-            w, u, r = sync_folder(bundle, out_dir, part_prefix(n), {k: v for k, v in previous.items() if in_part(k, n)},
-                                  states, exclude=PARTS_DIR if n == 0 else None)
-            written += w
-            unchanged += u
-            removed += r
+            bundle, fragments = _index_bundle(exe, out_dir, groups[n], work, str(n))
+            for p, (fragment, url) in fragments.items():
+                state.pages[p] = _Indexed(pages[p], fragment, url)
+            mirror(bundle, n)
             shutil.rmtree(bundle, ignore_errors=True)
+        if delta:
+            bundle, _ = _index_bundle(exe, out_dir, delta, work, DELTA_DIR)
+            mirror(bundle, DELTA_DIR)
+        else:
+            mirror(None, DELTA_DIR)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     # parts that no longer exist (the corpus shrank below a part boundary)
+    for k in previous:
+        n = bundle_of(k)
+        if isinstance(n, int) and n >= parts and k not in removed:
+            sanitised_join(out_dir, k).unlink(missing_ok=True)
+            removed.append(k)
     parts_root = out_dir / urls.SEARCH_BUNDLE_DIR / PARTS_DIR
     if parts_root.is_dir():
         for child in sorted(parts_root.iterdir()):
             if not (child.name.isdigit() and 0 < int(child.name) < parts):
-                for dirpath, _, filenames in os.walk(child):
-                    for name in filenames:
-                        removed.append((Path(dirpath) / name).relative_to(out_dir).as_posix())
                 shutil.rmtree(child, ignore_errors=True)
-        if not any(parts_root.iterdir()):
-            parts_root.rmdir()
+
+    # the list for the search page: every bundle, and the results of the parts that are stale
+    stale = sorted((rec.fragment, rec.url) for p, rec in state.pages.items() if pages.get(p) != rec.digest)
+    bundles = [part_prefix(m) + "/" for m in range(parts)] + ([part_prefix(DELTA_DIR) + "/"] if delta else [])
+    listing = {"bundles": [urls.href(prefix0 + PARTS_FILE, b) for b in bundles],
+               "stale": [list(s) for s in stale]}
+    rel = prefix0 + PARTS_FILE
+    staging = staging_dir_for(out_dir)
+    try:
+        status, file_state = prepare(out_dir, staging, rel, json.dumps(listing, separators=(",", ":")).encode(),
+                                     previous.get(rel))
+        states[rel] = file_state
+        if status == "staged":
+            commit(out_dir, staging, [rel], states)
+            written.append(rel)
+        else:
+            unchanged.append(rel)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     for k in removed:
         states.pop(k, None)
+    state.files = dict(states)
+    state.save(state_path)
     return sorted(written), sorted(unchanged), sorted(set(removed))
 
 
-def _parts_listed(path: Path) -> list[str] | None:
-    """The bundle prefixes a parts file lists, relative to the output folder."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return [posixpath.normpath(posixpath.join(urls.SEARCH_BUNDLE_DIR, r)) + "/" for r in data.get("bundles", [])]
+def _still_in_place(out_dir: Path, files: dict[str, FileState]) -> dict[str, FileState]:
+    """The recorded files whose size and mtime show they are still as they were written."""
+    kept = {}
+    for rel, st in files.items():
+        try:
+            now = os.stat(out_dir.joinpath(*rel.split("/")))
+        except OSError:
+            continue
+        if now.st_size == st.size and now.st_mtime_ns == st.mtime_ns:
+            kept[rel] = st
+    return kept
 
 
 def _normalise_entry(entry: Path) -> None:

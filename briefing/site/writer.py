@@ -211,10 +211,10 @@ def write_marker(out_dir: Path) -> None:
 
 
 def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, FileState],
-                states: dict[str, FileState], *, exclude: str | None = None) -> tuple[list[str], list[str], list[str]]:
+                states: dict[str, FileState], *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[str]]:
     """Mirror a generated folder (e.g. the search index) into ``out_dir/prefix``.
 
-    Files under ``prefix/exclude`` are left alone. Returns (written, unchanged, removed);
+    Files and folders of ``prefix`` named in ``exclude`` are left alone. Returns (written, unchanged, removed);
     unchanged files keep their mtime.
     """
     staging = staging_dir_for(out_dir)
@@ -237,9 +237,12 @@ def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, Fi
     root = out_dir / prefix
     if root.is_dir():
         for dirpath, dirnames, filenames in os.walk(root):
-            if exclude is not None and Path(dirpath) == root:
-                dirnames[:] = [d for d in dirnames if d != exclude]
+            at_root = Path(dirpath) == root
+            if at_root:
+                dirnames[:] = [d for d in dirnames if d not in exclude]
             for name in filenames:
+                if at_root and name in exclude:
+                    continue
                 rel = (Path(dirpath) / name).relative_to(out_dir).as_posix()
                 if rel not in files:
                     os.unlink(Path(dirpath) / name)

@@ -96,7 +96,7 @@ def vnu_jar() -> Path:
 
 
 _ARTICLES_LISTED = """(expected) => {
-  const found = new Set([...document.querySelectorAll('.pagefind-ui__result-link')]
+  const found = new Set([...document.querySelectorAll('.search-result-link')]
     .map(e => (e.href.match(/\\/articles\\/([^\\/]+)\\//) || [])[1]).filter(Boolean));
   return expected.every(slug => found.has(slug));
 }"""
@@ -113,5 +113,5 @@ def search_results(page, url: str, expected: set[str]) -> tuple[set[str], list[s
         page.wait_for_function(_ARTICLES_LISTED, arg=sorted(expected), timeout=15000)
     except PlaywrightTimeout:
         pass  # the caller's assertion shows what was listed
-    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+    hrefs = page.eval_on_selector_all(".search-result-link", "els => els.map(e => e.href)")
     return {m.group(1) for h in hrefs if (m := re.search(r"/articles/([^/]+)/", h))}, hrefs

@@ -1,5 +1,7 @@
 """A search index in parts: each part is its own Pagefind bundle (memory stays bounded at any
-corpus size), the search page merges them, and an edit re-indexes only the part it is in."""
+corpus size), the search page merges them; an edit is indexed alone into a small delta bundle
+whose pages hide their stale results in the parts, and a delta grown too big is folded back
+into the parts it belongs to."""
 
 from __future__ import annotations
 
@@ -38,26 +40,62 @@ def test_the_index_is_split_into_parts_listed_for_the_search_page(parted):
     assert report.search_indexed
 
 
-def test_an_edit_reindexes_only_its_part(parted, vocab):
-    root, builder, _ = parted
-    slug = "2024-10-31-jiakuntai"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
-        path = builder.content_dir / "articles" / f"{slug}.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("陳立的團隊也在太倉落戶。", "陳立的團隊落戶。"),
-                        encoding="utf-8")
-        report = builder.build({path})
-    part = search.part_of(urls.article(urls.HANS, slug), 3)
-    assert search.part_of(urls.article(urls.HANT, slug), 3) == part
-    touched = {p for p in report.written + report.removed if p.startswith("pagefind/")}
-    assert touched
-    prefix = search.part_prefix(part) + "/"
-    for p in touched:
-        assert p.startswith(prefix) and (part != 0 or not p.startswith("pagefind/parts/")), p
+SLUG = "2024-10-31-jiakuntai"
+OLD_SENTENCE, NEW_SENTENCE = "陳立的團隊也在太倉落戶。", "陳立的團隊研發石墨烯。"
+
+
+def _listing(out):
+    return json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def parted_server(parted):
+def edited(parted):
+    """The parted site after one article's text changed: (report, listing before, listing after)."""
+    root, builder, _ = parted
+    before = _listing(builder.out_path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "PART_PAGES", 4)
+        path = builder.content_dir / "articles" / f"{SLUG}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
+        report = builder.build({path})
+    return report, before, _listing(builder.out_path)
+
+
+def test_an_edit_is_indexed_alone_into_the_delta(parted, edited):
+    _, builder, _ = parted
+    report, before, after = edited
+    touched = {p for p in report.written + report.removed if p.startswith("pagefind/")}
+    assert touched and "pagefind/parts.json" in touched
+    for p in touched - {"pagefind/parts.json"}:
+        assert p.startswith("pagefind/delta/"), p          # no part was indexed again
+    assert after["bundles"] == before["bundles"] + ["../pagefind/delta/"]
+    assert sorted(url for _, url in after["stale"]) == [f"/articles/{SLUG}/", f"/hant/articles/{SLUG}/"]
+    fragments = {f.name for f in (builder.out_path / "pagefind").rglob("*.pf_fragment")
+                 if "delta" not in f.parts}
+    assert {f"{fid}.pf_fragment" for fid, _ in after["stale"]} <= fragments  # ids of results that exist
+
+
+def test_a_delta_grown_too_big_is_folded_into_its_parts(tmp_path, vocab):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "DELTA_PAGES", 1)
+        builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
+        builder.build()
+        path = content / "articles" / f"{SLUG}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
+        report = builder.build({path})
+    listing = _listing(builder.out_path)
+    assert listing["stale"] == [] and "../pagefind/delta/" not in listing["bundles"]
+    assert not (builder.out_path / "pagefind" / "delta").exists()
+    prefix = search.part_prefix(search.part_of(urls.article(urls.HANS, SLUG), 3)) + "/"
+    touched = {p for p in report.written if p.startswith("pagefind/") and p != "pagefind/parts.json"}
+    assert touched and all(p.startswith(prefix) for p in touched), touched
+
+
+@pytest.fixture(scope="module")
+def parted_server(parted, edited):
     with serve_folder(parted[0]) as origin:
         yield f"{origin}/briefing/"
 
@@ -67,4 +105,20 @@ def test_search_finds_articles_in_every_part_in_both_scripts(page, parted_server
     for url in (parted_server + "search/?q=无锡", parted_server + "hant/search/?q=無錫"):
         found, hrefs = search_results(page, url, WUXI_ARTICLES)
         assert found >= WUXI_ARTICLES, (url, hrefs)
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_search_shows_the_edited_text_and_hides_the_stale_result(page, parted_server, edited):
+    found, hrefs = search_results(page, parted_server + "hant/search/?q=石墨烯", {SLUG})
+    assert found == {SLUG} and len(hrefs) == 1, hrefs             # from the delta, once
+    page.goto(parted_server + "search/?q=落户")                  # only in the sentence the edit removed
+    page.wait_for_selector("#search[data-state=done]")
+    hrefs = page.eval_on_selector_all(".search-result-link", "els => els.map(e => e.href)")
+    assert hrefs == [], hrefs                                    # its stale text in the part is not shown
+    raw = page.evaluate("""async () => {
+      const pf = await import(new URL('../pagefind/pagefind.js', location.href).href);
+      return (await pf.search('落户')).results.map(r => r.id); }""")
+    stale = {fid for fid, _ in edited[2]["stale"]}
+    assert stale & set(raw), (stale, raw)                        # though the index still returns it
     assert page.errors == []
