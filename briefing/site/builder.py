@@ -140,10 +140,9 @@ def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
     if out.kind == "feed":
         return feeds.atom_feed(site, out.variant, config)
     if out.kind == "export":
-        return export.export(site, out.args["name"]), frozenset({"corpus"})
+        return export.export(site, out.args["name"]), export.dependencies(site, out.args["name"])
     if out.kind == "sitemap":
-        listed = [(o.path, o.lastmod) for o in st["outputs"] if o.is_html and not o.path.endswith("404.html")]
-        return feeds.sitemap(site, listed, config), frozenset({"corpus"})
+        return feeds.sitemap(site, sitemap_listing(st["outputs"]), config), frozenset({"sitemap"})
     if out.kind == "robots":
         return feeds.robots(config), frozenset()
     if out.kind == "searchdata":
@@ -153,6 +152,11 @@ def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
     if out.kind == "static":
         return Path(out.source).read_bytes(), frozenset({"static:" + out.path})
     raise ValueError(out.kind)
+
+
+def sitemap_listing(outputs: list[pages.Output]) -> list[tuple[str, str | None]]:
+    """The pages the sitemap lists, with their last modification dates."""
+    return [(o.path, o.lastmod) for o in outputs if o.is_html and not o.path.endswith("404.html")]
 
 
 def _render_indices(indices: list[int]) -> list[tuple]:
@@ -318,7 +322,7 @@ class SiteBuilder:
         fps = dict(site.fingerprints)
         for name, source in static_files.items():
             fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
-        fps["corpus"] = _digest(sorted(site.fingerprints.items())) + ":" + _digest([o.path for o in outputs])
+        fps["sitemap"] = _digest(sitemap_listing(outputs))
 
         if manifest.global_fp != global_fp:
             manifest = _Manifest(related=manifest.related, files=manifest.files)

@@ -93,6 +93,15 @@ def regions_json(site: Site) -> bytes:
     return _json(out)
 
 
+def dependencies(site: Site, name: str) -> frozenset[str]:
+    """The model keys an export reads (an article's body is in none of them)."""
+    if name == "articles.json":
+        return frozenset(["index:articles"] + [k + a.slug for a in site.articles for k in ("meta:", "related:")])
+    if name in ("events.json", "events.csv"):
+        return frozenset(["index:timeline"] + ["entry:" + e.key for e in site.entries])
+    return frozenset(["index:region"] + [k + rid for rid in site.regions for k in ("region:", "label:region:")])
+
+
 def export(site: Site, name: str) -> bytes:
     return {"articles.json": articles_json, "events.json": events_json, "events.csv": events_csv,
             "regions.json": regions_json}[name](site)

@@ -111,6 +111,7 @@ class ArticleSource:
 
     path: str                     # as given to the loader (for messages)
     content_hash: str             # of the file's bytes
+    front_hash: str               # of its front matter: equal when only the body changed
     slug: str
     title: str
     date: str
@@ -461,7 +462,8 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
         return None, found
 
     article = ArticleSource(
-        path=path, content_hash=content_hash, slug=slug.strip(), title=title.strip(), date=date,
+        path=path, content_hash=content_hash,
+        front_hash=hashlib.blake2b(front.encode("utf-8"), digest_size=12).hexdigest(), slug=slug.strip(), title=title.strip(), date=date,
         date_precision=precision, date_source=_opt_str(data, "date_source", problems),
         time=time.strip() if isinstance(time, str) else None,
         timezone=_opt_str(data, "timezone", problems), outlet=_opt_str(data, "outlet", problems),

@@ -658,7 +658,9 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
                   related, years, stats) -> dict[str, str]:
     fp: dict[str, str] = {}
     for art in articles:
-        fp["article:" + art.slug] = art.src.content_hash + ":" + _fp(tuple(e.entry for e in art.events))
+        its_entries = _fp(tuple(e.entry for e in art.events))
+        fp["article:" + art.slug] = art.src.content_hash + ":" + its_entries
+        fp["meta:" + art.slug] = art.src.front_hash + ":" + its_entries      # what data exports show of it
         fp["card:" + art.slug] = _fp(card_fields(art))
         fp["related:" + art.slug] = _fp(related[art.slug])
     for e in entries:
