@@ -274,7 +274,15 @@ class SiteBuilder:
         inputs = (tuple(map(id, sources)), id(vocab))
         if self._site is not None and self._site_inputs == inputs:
             return self._site
-        site = model.build_site(sources, vocab, related_cache=manifest.related)
+        site = None
+        last = self._site
+        if last is not None and self._site_inputs[1] == id(vocab) and len(sources) == len(last.articles) \
+                and len({s.slug for s in sources}) == len(sources):
+            by_slug = last.by_slug   # the same slugs as before, each once: only edits are possible
+            edited = [s for s in sources if s.slug not in by_slug or by_slug[s.slug].src is not s]
+            site = model.patch_site(last, edited)   # None unless only bodies changed
+        if site is None:
+            site = model.build_site(sources, vocab, related_cache=manifest.related)
         manifest.related = site.related_cache
         self._site, self._site_inputs = site, inputs
         return site

@@ -357,6 +357,36 @@ def _event_key(ev: EventRec) -> tuple:
     return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
 
 
+def patch_site(site: Site, sources: list[ArticleSource]) -> Site | None:
+    """``site`` with some articles replaced by new versions whose front matter is unchanged
+    (their body was edited): exactly the model ``build_site`` would make of the new corpus,
+    made in milliseconds at any corpus size. Everything the model derives comes from the
+    front matter, except an article's text and its keywords (read from the body): changed
+    keywords re-rank related articles. None when an article is new or its front matter
+    changed: then only ``build_site`` will do."""
+    by_slug = dict(site.by_slug)
+    fps = dict(site.fingerprints)
+    keywords_changed = False
+    for src in sources:
+        old = by_slug.get(src.slug)
+        if old is None or old.src.front_hash != src.front_hash:
+            return None
+        keywords_changed = keywords_changed or old.src.keywords != src.keywords
+        by_slug[src.slug] = dataclasses.replace(old, src=src)
+        fps["article:" + src.slug] = src.content_hash + ":" + fps["article:" + src.slug].split(":", 1)[1]
+    articles = tuple(by_slug[a.slug] for a in site.articles)
+    related, related_cache = site.related, site.related_cache
+    if keywords_changed:
+        newest = [a.src for a in articles]
+        related = related_articles(newest)
+        related_cache = (related_articles_digest(newest), related)
+        for art in articles:
+            fps["related:" + art.slug] = _fp(related[art.slug])
+        related = MappingProxyType(related)
+    return dataclasses.replace(site, articles=articles, by_slug=MappingProxyType(by_slug), related=related,
+                               fingerprints=MappingProxyType(fps), related_cache=related_cache)
+
+
 def preview_site(site: Site, sources: list[ArticleSource]) -> tuple[Site, list[str]] | None:
     """The last model with some articles replaced by new versions of themselves, for showing
     an edited article at once; everything else (listings, timeline, related) is as it was.
