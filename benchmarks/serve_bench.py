@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edits import Edit
-from measure import tree_rss_bytes
+from measure import tree_memory_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -76,8 +76,8 @@ class ServeProcess:
             time.sleep(0.005)
         return None
 
-    def rss_mb(self) -> float:
-        return tree_rss_bytes(self.proc.pid) / 2**20
+    def pss_mb(self) -> float:
+        return tree_memory_bytes(self.proc.pid)[1] / 2**20   # PSS: the memory really held
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -155,7 +155,7 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             match = re.search(r"· (\d+) ms$", record.get("serve_line") or "")
             record["rebuild_ms"] = int(match.group(1)) if match else None
             results["edits"].append(record)
-        results["serve_rss_mb"] = round(serve.rss_mb(), 1)
+        results["serve_pss_mb"] = round(serve.pss_mb(), 1)
     finally:
         if chromium is not None:
             chromium.close()
