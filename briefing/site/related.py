@@ -151,10 +151,16 @@ def _score_batch(q_art, q_feat, q_w, q_len, post_start, p_art, p_w, norms, slug_
     key = key[starts]
     art, other = key // n, key % n
     score = np.round(dot / (norms[art] * norms[other]), 6)
-    ranked = np.lexsort((slug_rank[other], -score, art))
-    art, other, score = art[ranked], other[ranked], score[ranked]
+    keep = score > MIN_SCORE
+    if not keep.any():
+        return
+    art, other, score = art[keep], other[keep], score[keep]
+    # rank by article, then best score, then slug: one integer key sorts faster than lexsort
+    micros = np.rint(score * 1e6).astype(np.int64)             # scores are rounded to 6 places
+    ranked = np.argsort((art * 1_000_001 + (1_000_000 - micros)) * n + slug_rank[other])
+    art, other = art[ranked], other[ranked]
     group = np.flatnonzero(np.r_[True, art[1:] != art[:-1]])
     place = np.arange(len(art)) - np.repeat(group, np.diff(np.r_[group, len(art)]))
-    chosen = (place < RELATED_MAX) & (score > MIN_SCORE)
+    chosen = place < RELATED_MAX
     for a, o in zip(art[chosen].tolist(), other[chosen].tolist()):
         best[a].append(o)
