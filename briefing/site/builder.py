@@ -249,6 +249,7 @@ class SiteBuilder:
         self._templates_sig: str | None = None
         self._site: model.Site | None = None
         self._site_inputs: tuple | None = None
+        self._plan: tuple | None = None   # (model layout and static files, the outputs planned for them)
         self._manifest: _Manifest | None = None
         self._trusted = False          # this builder wrote the output folder and nothing else did since
 
@@ -324,7 +325,10 @@ class SiteBuilder:
 
         env, tfp = self._templates()
         static_files = _static_files()
-        outputs = pages.plan(site, static_files)
+        plan_key = (site.layout, tuple(static_files.items()))
+        if self._plan is None or self._plan[0] != plan_key:   # a body edit keeps the outputs
+            self._plan = (plan_key, pages.plan(site, static_files))
+        outputs = self._plan[1]
         global_fp = _digest((stamp.code_fingerprint(), site.vocab_version, sorted(self.config.items()),
                              str(self.templates_dir)))
         fps = dict(site.fingerprints)

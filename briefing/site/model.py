@@ -230,6 +230,8 @@ class Site:
     region_coords: Mapping[str, tuple[float, float]]   # every region with a label
     fingerprints: Mapping[str, str] = field(repr=False)
     related_cache: tuple[str, dict] | None = field(default=None, repr=False)   # (inputs digest, related)
+    # one object per set of outputs: a patched model keeps it (same articles, same entities)
+    layout: object = field(default_factory=object, repr=False, compare=False)
 
     def label(self, kind: str, ident: str) -> Label:
         return self.labels[(kind, ident)]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -48,12 +47,34 @@ def article_features(src: ArticleSource) -> dict[str, float]:
     return f
 
 
+# Feature ids and each article's features as arrays, kept across builds in one process (a
+# serve session re-ranks after every body edit): ids only grow, features of an article are
+# found again by the identity of what they derive from.
+_FEATURE_IDS: dict[str, int] = {}
+_FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
+    key = (src.slug, src.front_hash, src.keywords)
+    found = _FEATURES.get(key)
+    if found is None:
+        f = article_features(src)
+        ids = _FEATURE_IDS
+        found = (np.fromiter((ids.setdefault(k, len(ids)) for k in f), dtype=np.int64, count=len(f)),
+                 np.fromiter(f.values(), dtype=np.float64, count=len(f)))
+        if len(_FEATURES) > 200_000:
+            _FEATURES.clear()
+        _FEATURES[key] = found
+    return found
+
+
 def inputs_digest(sources: Iterable[ArticleSource]) -> str:
-    """A digest of everything ``related_articles`` reads, in order: equal digests, equal results."""
+    """A digest covering everything ``related_articles`` reads, in order: equal digests, equal
+    results. The entities come from the front matter, so its hash stands for them (a front
+    matter edit that leaves them alone costs a needless recomputation, nothing worse)."""
     h = hashlib.blake2b(digest_size=16)
     for src in sources:
-        h.update(repr((src.slug, src.regions, src.initiatives, src.topics, tuple(p.id for p in src.people),
-                       tuple(o.id for o in src.organisations), src.keywords)).encode("utf-8"))
+        h.update(f"{src.slug}\0{src.front_hash}\0{src.keywords!r}\n".encode("utf-8"))
     return h.hexdigest()
 
 
@@ -63,31 +84,28 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
     n = len(sources)
     if n == 0:
         return {}
-    raw = [article_features(src) for src in sources]
-    df: Counter[str] = Counter()
-    for f in raw:
-        df.update(f.keys())
-    idf = {k: math.log(1 + n / c) for k, c in df.items()}
-    feature_id = {k: i for i, k in enumerate(sorted(df))}
+    # every (article, feature, raw weight), in each article's feature order
+    per_article = [_features_of(src) for src in sources]
+    f_id = np.concatenate([ids for ids, _ in per_article])
+    weight = np.concatenate([w for _, w in per_article])
+    f_art = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids, _ in per_article])
+    ids = _FEATURE_IDS
+    df_of = np.bincount(f_id, minlength=len(ids))
+    idf = np.array([math.log(1 + n / c) if c else 0.0 for c in df_of.tolist()], dtype=np.float64)
+    weight = weight * idf[f_id]
+    norms = np.sqrt(np.bincount(f_art, weights=weight * weight, minlength=n))   # summed in feature order
+    norms[norms == 0] = 1.0
+    name_rank = np.empty(len(ids), dtype=np.int64)                           # ties go by feature name
+    name_rank[np.array([ids[k] for k in sorted(ids)], dtype=np.int64)] = np.arange(len(ids))
 
-    # each article's top features (rarest first), as flat arrays in article order
-    top_article: list[int] = []
-    top_feature: list[int] = []
-    top_weight: list[float] = []
-    norms = np.empty(n, dtype=np.float64)
-    for a, f in enumerate(raw):
-        w = {k: v * idf[k] for k, v in f.items()}
-        norms[a] = math.sqrt(sum(v * v for v in w.values())) or 1.0
-        for k in sorted(w, key=lambda k: (-w[k], k))[:FEATURES_PER_ARTICLE]:
-            top_article.append(a)
-            top_feature.append(feature_id[k])
-            top_weight.append(w[k])
-    t_art = np.asarray(top_article, dtype=np.int64)
-    t_feat = np.asarray(top_feature, dtype=np.int64)
-    t_w = np.asarray(top_weight, dtype=np.float64)
-    df_of = np.zeros(len(feature_id), dtype=np.int64)
-    for k, c in df.items():
-        df_of[feature_id[k]] = c
+    # each article's top features (heaviest first, then by name)
+    order = np.lexsort((name_rank[f_id], -weight, f_art))
+    f_art, f_id, weight = f_art[order], f_id[order], weight[order]
+    first = np.flatnonzero(np.r_[True, f_art[1:] != f_art[:-1]])
+    place = np.arange(len(f_art)) - np.repeat(first, np.diff(np.r_[first, len(f_art)]))
+    top = place < FEATURES_PER_ARTICLE
+    t_art, t_feat, t_w = f_art[top], name_rank[f_id[top]], weight[top]
+    df_of = df_of[np.argsort(name_rank)]                                     # by name-ordered feature id
 
     # postings: per feature, the first POSTINGS_CAP articles (newest) having it among their tops
     order = np.lexsort((t_art, t_feat))                       # by feature, then article
@@ -97,7 +115,7 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
     rank = np.arange(len(p_feat)) - np.repeat(starts, counts)
     keep = rank < POSTINGS_CAP
     p_feat, p_art, p_w = p_feat[keep], p_art[keep], p_w[keep]
-    post_start = np.zeros(len(feature_id) + 1, dtype=np.int64)
+    post_start = np.zeros(len(ids) + 1, dtype=np.int64)
     np.add.at(post_start, p_feat + 1, 1)
     post_start = np.cumsum(post_start)
     post_len = np.diff(post_start)

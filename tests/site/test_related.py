@@ -14,7 +14,8 @@ from briefing.site.load import RegionRef, ScoredRef
 def _source(slug: str, regions=(), topics=(), keywords=()):
     return SimpleNamespace(slug=slug, regions=tuple(RegionRef(r, 1, i == 0) for i, r in enumerate(regions)),
                            initiatives=(), topics=tuple(ScoredRef(t, 1.0) for t in topics), people=(),
-                           organisations=(), keywords=tuple(keywords))
+                           organisations=(), keywords=tuple(keywords),
+                           front_hash=repr((regions, topics)))   # what a front matter hash stands for
 
 
 def _reference(sources) -> dict[str, tuple[str, ...]]:
@@ -59,6 +60,13 @@ def test_matches_the_reference_on_random_corpora():
     for seed, n in ((1, 3), (2, 40), (3, 250)):  # 250: postings are capped, features shared widely
         sources = _corpus(seed, n)
         assert related.related_articles(sources) == _reference(sources)
+
+
+def test_features_kept_from_an_earlier_corpus_do_not_leak_into_the_next():
+    first = _corpus(4, 120)
+    related.related_articles(first)                 # leaves feature ids and cached arrays behind
+    second = _corpus(5, 60)                         # other articles, words and df
+    assert related.related_articles(second) == _reference(second)
 
 
 def test_shared_rare_features_relate_and_nothing_relates_to_itself():
