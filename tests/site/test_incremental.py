@@ -214,3 +214,36 @@ def test_preview_declines_what_only_a_build_can_do(project):
     assert builder.preview({bad}) is None                       # bad content: build() reports it
     with pytest.raises(Exception):
         builder.build({new, bad})
+
+
+def _saved_state(manifest):
+    return (manifest.global_fp, manifest.fps, manifest.pages,
+            {k: (v.digest, v.size, v.mtime_ns) for k, v in manifest.files.items()}, manifest.related)
+
+
+def test_the_manifest_journal_replays_to_what_the_builder_holds(project, vocab):
+    from briefing.site import builder as builder_module
+
+    builder, content, _, tmp_path = project
+    manifest_path = builder.cache_path / "manifest.pickle"
+    journal = manifest_path.with_name(manifest_path.name + ".journal")
+    path = content / "articles" / f"{ARTICLE}.md"
+    for n in range(2):
+        path.write_text(path.read_text(encoding="utf-8").replace("陳立", f"陳立{n}", 1), encoding="utf-8")
+        builder.build({path})
+    assert journal.stat().st_size > 0 and journal.stat().st_size < manifest_path.stat().st_size / 2
+    reloaded = builder_module._Manifest.load(manifest_path)
+    assert _saved_state(reloaded) == _saved_state(builder._manifest)
+    # a record cut short by a killed build is left out: the state of the build before it
+    before_last = journal.read_bytes()
+    path.write_text(path.read_text(encoding="utf-8").replace("陳立", "陳立x", 1), encoding="utf-8")
+    builder.build({path})
+    journal.write_bytes(journal.read_bytes()[:-10])
+    stale = builder_module._Manifest.load(manifest_path)
+    journal.write_bytes(before_last)
+    assert _saved_state(stale) == _saved_state(builder_module._Manifest.load(manifest_path))
+    # and a new builder repairs what the lost record described
+    fresh = SiteBuilder(content, builder.out_path, templates_dir=builder.templates_dir, cache_dir=tmp_path / "cache",
+                        vocab=vocab, search=False, quiet=True)
+    fresh.build()
+    _same_as_cold(fresh, tmp_path, vocab)
