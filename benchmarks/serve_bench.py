@@ -121,14 +121,15 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             t_save = time.time()
             if page is not None:
                 try:
+                    # the first reload after the save (a first pass may reload before the build ends)
                     with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
                         edit = make_edit()
                         t_save = time.time() if edit is None else t_save
-                        done = _wait_rebuilt(serve, before, timeout)
                     loaded = page.evaluate(
                         "performance.timeOrigin + "
                         "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
                     record["save_to_browser_reloaded_ms"] = round(loaded - t_save * 1000, 1)
+                    done = _wait_rebuilt(serve, before, timeout)
                 except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
                     record["browser_error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
                     edit = locals().get("edit")

@@ -52,6 +52,11 @@ class RebuildResult:
         return sorted(set(self.previewed) | set(self._listed("written")))
 
     @property
+    def built_written(self) -> list[str]:
+        """What the build itself wrote (after its first pass, if there was one)."""
+        return self._listed("written")
+
+    @property
     def unchanged(self) -> list[str]:
         return self._listed("unchanged")
 

@@ -5,7 +5,8 @@ Built on the `livereload` package's Tornado handlers (its websocket protocol and
 
 * pages are read in one ``open()`` (one inode) and, while a rebuild is writing the site,
   requests wait for it to finish (up to `gate_seconds`): a browser never gets a
-  half-written file, nor a mix of old and new pages from the middle of a rebuild;
+  half-written file, nor a mix of old and new pages from the middle of a rebuild; pages a
+  first pass already wrote in their final form (the edited article) are served at once;
 * HTML responses get one ``<script src>`` injected (never the files on disk): it loads
   livereload.js and shows the current build error as an overlay (server-sent events);
 * it binds any port (0 = a free one, reported back), loopback by default, and can be
@@ -96,6 +97,15 @@ class SiteGate:
         self.seconds = seconds
         self.condition = locks.Condition()
 
+    def ready(self, root: Path, found: Path) -> bool:
+        """The file is one a first pass already wrote for the running build (no need to wait)."""
+        if not self.state.building:
+            return False
+        try:
+            return self.state.is_ready(found.relative_to(root).as_posix())
+        except ValueError:
+            return False
+
     async def wait(self) -> None:
         loop = IOLoop.current()
         deadline = loop.time() + self.seconds
@@ -122,8 +132,10 @@ class SiteHandler(web.RequestHandler):
         await self._serve(path, body=False)
 
     async def _serve(self, path: str, body: bool) -> None:
-        await self.gate.wait()
         kind, found = locate(self.root, path)
+        if not (kind == "file" and self.gate.ready(self.root, found)):
+            await self.gate.wait()
+            kind, found = locate(self.root, path)
         if kind == "redirect":
             query = self.request.query
             self.redirect(found + ("?" + query if query else ""), permanent=False)

@@ -90,12 +90,16 @@ class PreviewSession:
         self.state.finish(error=result.overlay_text(), line=line,
                           written=len(result.written) if result.ok else 0)
         if result.ok and (result.written or result.removed):
-            self.http.reload(_reload_path(result.written, result.removed))
+            # after a first pass the browser has reloaded: again only if the build changed more
+            if not result.previewed or result.built_written or result.removed:
+                self.http.reload(_reload_path(result.written, result.removed))
             if self.search is not None:
                 self.search.request()
 
     def _previewed(self, report) -> None:
-        """The edited article's pages are written: reload now, before the full build ends."""
+        """The edited article's pages are written: reload now, before the full build ends
+        (and let the server hand them out while that build runs)."""
+        self.state.mark_ready(report.written)
         self.http.reload(_reload_path(list(report.written), list(report.removed)))
 
     # --- life cycle ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ class PreviewState:
         self._builds_ok = 0
         self._error: str | None = None
         self._building = False
+        self._ready: frozenset[str] = frozenset()   # pages already final while a build runs
         self._last_line: str | None = None
         self._last_written = 0
         self._listeners: list[Listener] = []
@@ -62,6 +63,15 @@ class PreviewState:
     def building(self) -> bool:
         return self._building
 
+    def is_ready(self, page: str) -> bool:
+        """This page (relative to the site folder) is already as the running build leaves it."""
+        return page in self._ready
+
+    def mark_ready(self, pages) -> None:
+        """A first pass wrote these pages: serve them at once, without waiting for the build."""
+        with self._lock:
+            self._ready = self._ready | frozenset(pages)
+
     def _notify(self) -> None:
         with self._lock:
             snapshot = self._snapshot()
@@ -78,6 +88,7 @@ class PreviewState:
     def end_build(self) -> None:
         with self._lock:
             self._building = False
+            self._ready = frozenset()
         self._notify()
 
     def finish(self, *, error: str | None, line: str | None, written: int) -> None:

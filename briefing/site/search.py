@@ -243,7 +243,7 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
 
     ``pages``: page → ``indexed_digest`` of every page carrying ``data-pagefind-body`` (found
     by reading the folder when not given). ``previous``: the search files as the last build
-    left them (None: as the state file recorded them); ``state_path``: where what the parts hold is kept between builds (without it,
+    left them (None or empty: as the state file recorded them); ``state_path``: where what the parts hold is kept between builds (without it,
     or when it does not match the folder, every part is indexed). Returns (written,
     unchanged, removed); ``states`` receives the state of every search file.
     """
@@ -251,7 +251,7 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
     if pages is None:
         pages = marked_pages(out_dir)
     state = IndexState.load(state_path)
-    if previous is None:
+    if not previous:  # none given (serve's indexer), or a build that did not track them
         previous = _still_in_place(out_dir, state.files) if state else {}
     parts = part_count(len(pages), state.parts if state else None)
     prefix0 = urls.SEARCH_BUNDLE_DIR + "/"

@@ -121,6 +121,32 @@ def test_requests_wait_while_a_rebuild_writes_the_site(project, start_session):
     assert "新版" in responses[0][2].decode()
 
 
+def test_pages_a_first_pass_wrote_are_served_while_the_build_runs(project, start_session):
+    from tests.serve.helpers import StandInReport, _atomic_write
+
+    build = StandInBuild()
+
+    def preview_site(content_dir, out_dir, *, changed, **_ignored):  # writes the edited page only
+        _atomic_write(out_dir / "articles/alpha/index.html", "<!doctype html><title>預覽</title>預覽".encode())
+        return StandInReport(["articles/alpha/index.html"], [], [], 0.0, 1)
+
+    session = start_session(project, Stages(build_site=build, preview_site=preview_site), debounce=0.0)
+    build.hold, build.entered = threading.Event(), threading.Event()
+    (project / "content/articles/alpha.md").write_text(article_markdown("新版", "新。", "alpha"))
+    session.watcher.sync()
+    assert build.entered.wait(10)
+    status, _, page = get(session.url + "articles/alpha/")      # not held: already final
+    assert status == 200 and "預覽" in page.decode()
+    responses = []
+    reader = threading.Thread(target=lambda: responses.append(get(session.url)))
+    reader.start()
+    reader.join(timeout=0.3)
+    assert reader.is_alive() and not responses                 # any other page still waits
+    build.hold.set()
+    reader.join(timeout=10)
+    assert responses and responses[0][0] == 200
+
+
 def test_a_broken_change_is_reported_and_the_last_good_site_kept_until_fixed(
         project, start_session):
     session = start_session(project, Stages(build_site=StandInBuild()))

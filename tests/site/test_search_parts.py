@@ -122,3 +122,21 @@ def test_search_shows_the_edited_text_and_hides_the_stale_result(page, parted_se
     stale = {fid for fid, _ in edited[2]["stale"]}
     assert stale & set(raw), (stale, raw)                        # though the index still returns it
     assert page.errors == []
+
+
+def test_a_build_after_serves_background_indexer_reuses_its_parts(tmp_path, vocab):
+    from briefing.site.builder import index_search
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "PART_PAGES", 4)
+        serving = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True,
+                              search=False)
+        serving.build()                                  # serve writes pages without the index...
+        first = index_search(tmp_path / "site", tmp_path / "cache")   # ...and indexes them apart
+        assert any(p.endswith("pagefind-entry.json") for p in first.written)
+        report = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab,
+                             quiet=True).build()
+    assert report.search_indexed
+    assert [p for p in report.written + report.removed if p.startswith("pagefind/")] == []
