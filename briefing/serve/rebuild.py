@@ -39,6 +39,7 @@ class RebuildResult:
     details: str | None = None  # a traceback, for the terminal only
     seconds: float = 0.0
     previewed: list[str] = field(default_factory=list)  # pages the fast first pass wrote
+    first_written: list[str] = field(default_factory=list)  # open pages the build wrote before the rest
 
     @property
     def ok(self) -> bool:
@@ -53,8 +54,9 @@ class RebuildResult:
 
     @property
     def built_written(self) -> list[str]:
-        """What the build itself wrote (after its first pass, if there was one)."""
-        return self._listed("written")
+        """What the build wrote after the browser was reloaded for a first pass, if any."""
+        early = set(self.first_written)
+        return [p for p in self._listed("written") if p not in early]
 
     @property
     def unchanged(self) -> list[str]:
@@ -81,6 +83,7 @@ class Rebuilder:
         on_build_start: Callable[[], None] | None = None,
         on_build_end: Callable[[], None] | None = None,
         on_preview: Callable[[Any], None] | None = None,
+        viewed: Callable[[], set[str]] | None = None,
         base_url: str | None = None,
     ):
         self.sources = sources
@@ -89,6 +92,7 @@ class Rebuilder:
         self._on_build_start = on_build_start or (lambda: None)
         self._on_build_end = on_build_end or (lambda: None)
         self._on_preview = on_preview or (lambda report: None)
+        self._viewed = viewed   # the pages open in browsers: the build renders them first
         self.base_url = base_url
         self._carry: set[Path] = set()  # inputs of the last failed rebuild
         self._carry_full = False  # the last full build failed
@@ -190,6 +194,14 @@ class Rebuilder:
         if self.stages.defers_search:
             kwargs["search"] = False
         self._preview(result, changed, kwargs)  # before the gate: its writes are atomic renames
+        if self._viewed is not None and self.stages.build_accepts("first"):
+            open_pages = self._viewed()
+            if open_pages:
+                def first_written(report) -> None:
+                    result.first_written = list(report.written)
+                    if report.written:
+                        self._on_preview(report)
+                kwargs.update(first=sorted(open_pages), on_first=first_written)
         self._on_build_start()
         try:
             result.report = self.stages.build_site(self.sources.content, self.sources.out,

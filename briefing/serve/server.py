@@ -26,6 +26,7 @@ import socket
 import threading
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import locks, netutil, web
@@ -250,6 +251,7 @@ def reload_handler_class() -> type[LiveReloadHandler]:
 
     class PreviewReloadHandler(LiveReloadHandler):
         waiters: set = set()
+        viewing: dict = {}    # waiter → the URL path its page is on (livereload.js says so on connect)
         watcher = SimpleNamespace(filepath=None)  # read by reload_waiters' log line
         live_css = True
         _last_reload_time = None
@@ -259,9 +261,16 @@ def reload_handler_class() -> type[LiveReloadHandler]:
             if self in LiveReloadHandler.waiters:
                 LiveReloadHandler.waiters.discard(self)
                 type(self).waiters.add(self)
+                try:
+                    url = json.loads(message).get("url")
+                except (ValueError, AttributeError):
+                    url = None
+                if isinstance(url, str):
+                    type(self).viewing[self] = urlsplit(url).path
 
         def on_close(self):
             type(self).waiters.discard(self)
+            type(self).viewing.pop(self, None)
             LiveReloadHandler.waiters.discard(self)
 
     return PreviewReloadHandler
@@ -361,6 +370,18 @@ class PreviewHTTPServer:
     @property
     def browsers(self) -> int:
         return len(self.reload_handler.waiters)
+
+    def viewed_pages(self) -> set[str]:
+        """The site files open in connected browsers (paths relative to the site folder)."""
+        found = set()
+        for url_path in list(self.reload_handler.viewing.values()):
+            parts = [unquote(p) for p in url_path.split("/") if p not in ("", ".")]
+            if any(p == ".." for p in parts):
+                continue
+            if not parts or url_path.endswith("/"):
+                parts.append("index.html")
+            found.add("/".join(parts))
+        return found
 
     def stop(self) -> None:
         if self._unsubscribe is not None:

@@ -54,7 +54,8 @@ class PreviewSession:
         self.rebuilder = Rebuilder(sources, stages, ledger=self.ledger,
                                    on_build_start=self.state.begin_build,
                                    on_build_end=self.state.end_build,
-                                   on_preview=self._previewed)
+                                   on_preview=self._previewed,
+                                   viewed=lambda: self.http.viewed_pages())
         self.queue = ChangeQueue(self.options.debounce, max(self.options.max_wait,
                                                             self.options.debounce))
         excluded = [sources.out] + ([sources.cache] if sources.cache is not None else [])
@@ -91,14 +92,14 @@ class PreviewSession:
                           written=len(result.written) if result.ok else 0)
         if result.ok and (result.written or result.removed):
             # after a first pass the browser has reloaded: again only if the build changed more
-            if not result.previewed or result.built_written or result.removed:
+            if not (result.previewed or result.first_written) or result.built_written or result.removed:
                 self.http.reload(_reload_path(result.written, result.removed))
             if self.search is not None:
                 self.search.request()
 
     def _previewed(self, report) -> None:
-        """The edited article's pages are written: reload now, before the full build ends
-        (and let the server hand them out while that build runs)."""
+        """A first pass wrote pages (the edited article, or the pages open in browsers):
+        reload now, before the full build ends, and let the server hand them out meanwhile."""
         self.state.mark_ready(report.written)
         self.http.reload(_reload_path(list(report.written), list(report.removed)))
 

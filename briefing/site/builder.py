@@ -355,7 +355,32 @@ class SiteBuilder:
         return site
 
     # --- a build ----------------------------------------------------------------------------
-    def build(self, changed: Iterable[str | Path] | None = None) -> BuildReport:
+    def _render_first(self, todo: list[int], outputs: list[pages.Output], wanted: set[str], staging: Path,
+                      manifest: _Manifest, on_first) -> tuple[list[tuple], set[str]]:
+        """Render and move into place, before anything else, the pages of ``todo`` that are
+        ``wanted`` (the ones open in a browser): their results, and the paths now in place."""
+        first = [i for i in todo if outputs[i].path in wanted]
+        if not first:
+            return [], set()
+        results = _render_indices(first)
+        if any(r[1] == "error" for r in results):
+            return [], set()   # the build renders them again and reports the error
+        staged = [outputs[r[0]].path for r in results if r[1] == "staged"]
+        if staged:
+            stamp.clear(self.cache_dir)
+            self._trusted = False
+            writer.commit(self.out_path, staging, staged, {outputs[r[0]].path: r[2] for r in results})
+        on_first(BuildReport(written=sorted(staged), unchanged=[], removed=[], seconds=0.0, pages=0,
+                             rendered=len(first)))
+        return results, {outputs[r[0]].path for r in results}
+
+    def build(self, changed: Iterable[str | Path] | None = None, *, first: Iterable[str] = (),
+              on_first=None) -> BuildReport:
+        """Build; with ``first`` (site paths) and ``on_first``, the pages of ``first`` that need
+        rendering are rendered and moved into place before all others, then ``on_first(report)``
+        is called (``serve`` reloads the browser there: a template edit at 10,000 articles
+        shows on the open page at once, not after every page). Those pages are then in place
+        even if a later page fails, which ``build`` otherwise never allows."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mark = started
@@ -452,8 +477,13 @@ class SiteBuilder:
         _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
                       staging=staging, files=manifest.files, direct=direct)
         written_now: list[str] = []
+        early: set[str] = set()
         try:
-            results = _render_all(todo, self.workers)
+            results = []
+            if first and on_first is not None and not direct:
+                results, early = self._render_first(todo, outputs, set(first), staging, manifest, on_first)
+                todo = [i for i in todo if outputs[i].path not in early]
+            results += _render_all(todo, self.workers)
             errors = [BriefingError(*r[5]) for r in results if r[1] == "error"]
             if errors:
                 if direct:  # back to the empty (or absent) folder it was
@@ -475,7 +505,7 @@ class SiteBuilder:
             if direct:
                 writer.record_states(out_path, staged, new_files)
             else:
-                writer.commit(out_path, staging, staged, new_files)
+                writer.commit(out_path, staging, [p for p in staged if p not in early], new_files)
             writer.write_marker(out_path)
             written_now = staged
         finally:
@@ -626,7 +656,8 @@ def preview_site(content_dir: str | Path, out_dir: str | Path, *, changed: Itera
 def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
-               search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE) -> BuildReport:
+               search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
+               first: Iterable[str] = (), on_first=None) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
@@ -644,7 +675,7 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                               title=title)
     builder.quiet = quiet
     try:
-        return builder.build(changed)
+        return builder.build(changed, first=first, on_first=on_first)
     finally:
         _KEPT[key] = builder
         while len(_KEPT) > KEPT_BUILDERS:

@@ -23,6 +23,7 @@ def test_edit_reloads_the_page_a_broken_edit_shows_the_overlay_and_a_fix_recover
         page.goto(session.url + "articles/alpha/")
         expect(page.locator("h1")).to_have_text("无锡科创")
         wait_until(lambda: session.http.browsers >= 1, what="livereload to connect")
+        assert session.http.viewed_pages() == {"articles/alpha/index.html"}   # rendered first by a build
         page.evaluate("window.__notReloaded = true")
 
         article.write_text(article_markdown("无锡科创新篇", "太湖湾的新段落。", "alpha"),

@@ -247,3 +247,20 @@ def test_the_manifest_journal_replays_to_what_the_builder_holds(project, vocab):
                         vocab=vocab, search=False, quiet=True)
     fresh.build()
     _same_as_cold(fresh, tmp_path, vocab)
+
+
+def test_pages_open_in_a_browser_are_rendered_and_placed_before_the_rest(project, vocab):
+    builder, _, templates, tmp_path = project
+    text = (THEME_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    (templates / "base.html").write_text(text.replace("</body>", "<!-- edited --></body>"), encoding="utf-8")
+    page, other = urls.article(urls.HANS, ARTICLE), urls.home(urls.HANS)
+    seen = {}
+
+    def on_first(report):  # called while every other page is still as it was
+        seen.update(written=report.written, mine="edited" in (builder.out_path / page).read_text(encoding="utf-8"),
+                    other="edited" in (builder.out_path / other).read_text(encoding="utf-8"))
+
+    report = builder.build({templates / "base.html"}, first=[page, "no/such/page.html"], on_first=on_first)
+    assert seen == {"written": [page], "mine": True, "other": False}
+    assert {page, other} <= set(report.written)
+    _same_as_cold(builder, tmp_path, vocab)
