@@ -30,8 +30,10 @@ def reindex_in_child(out_dir: Path, cache_dir: Path | None = None) -> None:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT),
                                                        env.get("PYTHONPATH")]))
     args = [str(out_dir)] + ([str(cache_dir)] if cache_dir is not None else [])
+    # below the rebuilds' priority: indexing a big site takes minutes and must not slow a reload
+    lower = (lambda: os.nice(10)) if hasattr(os, "nice") else None
     proc = subprocess.run([sys.executable, "-m", "briefing.serve.reindex", *args],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, preexec_fn=lower)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")

@@ -6,7 +6,8 @@ Built on the `livereload` package's Tornado handlers (its websocket protocol and
 * pages are read in one ``open()`` (one inode) and, while a rebuild is writing the site,
   requests wait for it to finish (up to `gate_seconds`): a browser never gets a
   half-written file, nor a mix of old and new pages from the middle of a rebuild; pages a
-  first pass already wrote in their final form (the edited article) are served at once;
+  first pass already wrote in their final form (the edited article) and assets (CSS,
+  scripts, images: atomic writes) are served at once;
 * HTML responses get one ``<script src>`` injected (never the files on disk): it loads
   livereload.js and shows the current build error as an overlay (server-sent events);
 * it binds any port (0 = a free one, reported back), loopback by default, and can be
@@ -134,7 +135,9 @@ class SiteHandler(web.RequestHandler):
 
     async def _serve(self, path: str, body: bool) -> None:
         kind, found = locate(self.root, path)
-        if not (kind == "file" and self.gate.ready(self.root, found)):
+        # pages wait for a running rebuild (no mix of old and new pages); assets, written
+        # atomically and rarely changed by a rebuild, do not hold up a page's loading
+        if kind != "file" or (found.suffix in (".html", ".htm") and not self.gate.ready(self.root, found)):
             await self.gate.wait()
             kind, found = locate(self.root, path)
         if kind == "redirect":
