@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"error: --port {args.port} is not a port number", file=sys.stderr)
         return 2
+    # the HTTP thread answers the browser while a rebuild computes in the main thread: hand
+    # the interpreter over every millisecond (not every 5) so a reload is not kept waiting
+    sys.setswitchinterval(0.001)
     if args.debounce < 0:
         print("error: --debounce must be >= 0", file=sys.stderr)
         return 2
