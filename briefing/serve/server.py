@@ -91,6 +91,18 @@ def locate(root: Path, url_path: str) -> tuple[str, Path | str | None]:
     return "missing", None
 
 
+def page_file(url_path: str | None) -> str | None:
+    """The site file a URL path shows (``/a/b/`` → ``a/b/index.html``); None if it cannot be one."""
+    if url_path is None:
+        return None
+    parts = [unquote(p) for p in url_path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    if not parts or url_path.endswith("/"):
+        parts.append("index.html")
+    return "/".join(parts)
+
+
 class SiteGate:
     """Lets requests wait (on the IO loop) while a rebuild writes the site."""
 
@@ -365,10 +377,25 @@ class PreviewHTTPServer:
 
         loop.add_callback(wake)
 
-    def reload(self, path: str = "*") -> None:
-        """Tell every connected browser to reload (CSS paths are swapped in place)."""
+    def reload(self, path: str = "*", pages: set[str] | None = None) -> None:
+        """Tell connected browsers to reload (CSS paths are swapped in place). With ``pages``
+        (site files that changed, none of them an asset), only browsers showing one of them,
+        or a page not on disk, or one whose page is unknown, reload."""
         if self._loop is not None:
-            self._loop.add_callback(self.reload_handler.reload_waiters, path)
+            self._loop.add_callback(self._send_reload, path, None if pages is None else frozenset(pages))
+
+    def _send_reload(self, path: str, pages: frozenset[str] | None) -> None:
+        handler = self.reload_handler
+        message = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+        for waiter in list(handler.waiters):
+            if pages is not None:
+                shown = page_file(handler.viewing.get(waiter))
+                if shown is not None and shown not in pages and (self.root / shown).is_file():
+                    continue
+            try:
+                waiter.write_message(message)
+            except Exception:  # noqa: BLE001 - a closed socket: forget it
+                handler.waiters.discard(waiter)
 
     @property
     def browsers(self) -> int:
@@ -376,15 +403,7 @@ class PreviewHTTPServer:
 
     def viewed_pages(self) -> set[str]:
         """The site files open in connected browsers (paths relative to the site folder)."""
-        found = set()
-        for url_path in list(self.reload_handler.viewing.values()):
-            parts = [unquote(p) for p in url_path.split("/") if p not in ("", ".")]
-            if any(p == ".." for p in parts):
-                continue
-            if not parts or url_path.endswith("/"):
-                parts.append("index.html")
-            found.add("/".join(parts))
-        return found
+        return {f for f in map(page_file, list(self.reload_handler.viewing.values())) if f is not None}
 
     def stop(self) -> None:
         if self._unsubscribe is not None:

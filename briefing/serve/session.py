@@ -93,7 +93,7 @@ class PreviewSession:
         if result.ok and (result.written or result.removed):
             # after a first pass the browser has reloaded: again only if the build changed more
             if not (result.previewed or result.first_written) or result.built_written or result.removed:
-                self.http.reload(_reload_path(result.written, result.removed))
+                self._reload(result.written, result.removed)
             if self.search is not None:
                 self.search.request()
 
@@ -101,7 +101,13 @@ class PreviewSession:
         """A first pass wrote pages (the edited article, or the pages open in browsers):
         reload now, before the full build ends, and let the server hand them out meanwhile."""
         self.state.mark_ready(report.written)
-        self.http.reload(_reload_path(list(report.written), list(report.removed)))
+        self._reload(list(report.written), list(report.removed))
+
+    def _reload(self, written: list[str], removed: list[str]) -> None:
+        """Reload the browsers whose page changed; every browser if an asset changed."""
+        changed = [str(p) for p in list(written) + list(removed)]
+        pages = set(changed) if changed and all(p.lower().endswith(PAGE_SUFFIXES) for p in changed) else None
+        self.http.reload(_reload_path(written, removed), pages=pages)
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -176,6 +182,9 @@ class PreviewSession:
     @property
     def url(self) -> str:
         return self.http.url
+
+
+PAGE_SUFFIXES = (".html", ".htm", ".xml", ".json", ".csv", ".txt")   # files no other page loads
 
 
 def _reload_path(written: list[str], removed: list[str]) -> str:

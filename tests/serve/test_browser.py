@@ -70,3 +70,24 @@ def test_the_overlay_goes_when_a_fix_writes_no_page(project, start_session, serv
         expect(page.locator("h1")).to_have_text("嘉定协同")
     finally:
         page.close()
+
+
+def test_only_browsers_whose_page_changed_reload(project, start_session, serve_browser):
+    session = start_session(project, Stages(build_site=StandInBuild()))
+    edited, other = serve_browser.new_page(), serve_browser.new_page()
+    try:
+        edited.goto(session.url + "articles/alpha/")
+        other.goto(session.url + "articles/beta/")
+        wait_until(lambda: session.http.browsers >= 2, what="both pages to connect")
+        for page in (edited, other):
+            page.evaluate("window.__notReloaded = true")
+        generation = session.state.snapshot().generation
+        (project / "content" / "articles" / "alpha.md").write_text(
+            article_markdown("无锡科创又一篇", "新段落。", "alpha"), encoding="utf-8")
+        expect(edited.locator("h1")).to_have_text("无锡科创又一篇", timeout=10_000)
+        wait_until(lambda: session.state.snapshot().generation > generation, what="the rebuild to finish")
+        assert edited.evaluate("window.__notReloaded === undefined")
+        assert other.evaluate("window.__notReloaded === true")   # its page did not change
+    finally:
+        edited.close()
+        other.close()
