@@ -44,9 +44,15 @@ def _slug(path: Path) -> str:
     return str(front.get("slug") or path.stem)
 
 
-def body_edit(content: Path, number: int) -> Edit:
+def edited_article(content: Path, kind: str) -> Path:
+    """The article a body or regions edit changes (known before it is made: the benchmark
+    opens its page first)."""
     files = articles_in(content)
-    path = files[len(files) // 2]
+    return files[len(files) // 2] if kind == "body" else files[len(files) // 3]
+
+
+def body_edit(content: Path, number: int) -> Edit:
+    path = edited_article(content, "body")
     text = path.read_text(encoding="utf-8").rstrip("\n")
     marker = f"基准测试第{number}次修改。"
     path.write_text(text + marker + "\n", encoding="utf-8")
@@ -55,7 +61,7 @@ def body_edit(content: Path, number: int) -> Edit:
 
 def regions_edit(content: Path, number: int) -> Edit:
     files = articles_in(content)
-    path = files[len(files) // 3]
+    path = edited_article(content, "regions")
     front, body = split_front_matter(path.read_text(encoding="utf-8"))
     regions = list(front.get("regions") or [])
     if len(regions) >= 2:

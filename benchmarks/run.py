@@ -168,8 +168,11 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     if not args.skip_serve and result["cold_build"]["returncode"] == 0:
         files = edits.articles_in(work / "content")
         slug = edits._slug(files[len(files) // 2])  # the article body_edit changes
-        edit_makers = [lambda: edits.body_edit(work / "content", 101),
-                       lambda: edits.regions_edit(work / "content", 102)]
+        edit_makers = []
+        for kind, make, number in (("body", edits.body_edit, 101), ("regions", edits.regions_edit, 102)):
+            maker = (lambda make=make, number=number: make(work / "content", number))
+            maker.page_slug = (lambda kind=kind: edits._slug(edits.edited_article(work / "content", kind)))
+            edit_makers.append(maker)
         if template:
             edit_makers.append(lambda: edits.template_edit(work, 103))
         try:

@@ -100,7 +100,9 @@ def article_page(out: Path, slug: str) -> Path:
 
 def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[[], Edit | None]],
                   *, watch_slug: str, browser: bool = True, timeout: float = 600) -> dict:
-    """Run serve, make each edit, and time it; returns a JSON-able dict."""
+    """Run serve, make each edit, and time it; returns a JSON-able dict. An edit maker with a
+    ``page_slug`` callable gets the browser on that article's page before it saves (only
+    browsers whose page changed reload); others are timed on the page the browser is on."""
     serve = ServeProcess(project, content, out, timeout=timeout)
     results: dict = {"url": serve.url, "edits": []}
     page_path = article_page(out, watch_slug)
@@ -114,6 +116,10 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             page = chromium.new_page()
             page.goto(serve.url + page_path.relative_to(out).parent.as_posix() + "/")
         for make_edit in edits:
+            shows = getattr(make_edit, "page_slug", None)   # the browser watches the edited page
+            if page is not None and shows is not None:
+                page_path = article_page(out, shows())
+                page.goto(serve.url + page_path.relative_to(out).parent.as_posix() + "/")
             if page is not None and serve.wait_status(lambda s: s["browsers"] >= 1, 30) is None:
                 raise RuntimeError("the browser did not connect to livereload")
             before = serve.status()
@@ -143,7 +149,7 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             record.update(kind=edit.kind, file=str(edit.path.relative_to(project)),
                           serve_line=done.get("last_line") if done else None,
                           rebuild_error=done.get("error") if done else "timed out")
-            edited_page = article_page(out, edit.slug) if edit.slug else page_path
+            edited_page = article_page(out, edit.slug) if edit.slug else page_path   # else: the open page
             if edit.marker:  # raw bytes: a browser's DOM drops comments after </html>
                 with urllib.request.urlopen(serve.url + edited_page.relative_to(out).as_posix(),
                                             timeout=30) as response:
