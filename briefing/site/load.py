@@ -255,6 +255,23 @@ def _entries(data: dict, key: str, problems: _Problems) -> list[tuple[int, dict]
     return out
 
 
+def _stripped(value) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _named_refs(data: dict, key: str, what: str, problems: _Problems, make) -> list:
+    """The entries of a list of named entities (people, organisations): each needs a name;
+    ``make(id, name, entry)`` builds the record."""
+    out = []
+    for i, item in _entries(data, key, problems):
+        name = _stripped(item.get("name"))
+        if name is None:
+            problems.add((key, i), f"{what} needs a 'name'")
+            continue
+        out.append(make(item["id"].strip(), name, item))
+    return out
+
+
 def _number(value, keypath, problems, *, integer=False, default=None):
     if value is None:
         return default
@@ -381,22 +398,11 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
             score = _number(item.get("score"), (key, i, "score"), problems, default=0.0)
             out.append(ScoredRef(item["id"].strip(), score))
         scored[key] = tuple(out)
-    people = []
-    for i, item in _entries(data, "people", problems):
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problems.add(("people", i), "a person needs a 'name'")
-            continue
-        role = item.get("role")
-        people.append(PersonRef(item["id"].strip(), name.strip(), role.strip() if isinstance(role, str) and role.strip() else None))
-    organisations = []
-    for i, item in _entries(data, "organisations", problems):
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problems.add(("organisations", i), "an organisation needs a 'name'")
-            continue
-        kind = item.get("kind")
-        organisations.append(OrganisationRef(item["id"].strip(), name.strip(), kind if isinstance(kind, str) else None))
+    people = _named_refs(data, "people", "a person", problems,
+                         lambda ident, name, item: PersonRef(ident, name, _stripped(item.get("role"))))
+    organisations = _named_refs(data, "organisations", "an organisation", problems,
+                                lambda ident, name, item: OrganisationRef(
+                                    ident, name, item["kind"] if isinstance(item.get("kind"), str) else None))
     figures = []
     for i, item in _entries(data, "figures", problems):
         text_value = item.get("text")

@@ -287,25 +287,24 @@ class Reader:
         first = getattr(urls, kind)(self.v, *args)
         return [(n, None if n == number else urls.href(self.page, urls.paged(first, n))) for n in range(1, pages + 1)]
 
+    def _record(self, kind: str, table, ident: str):
+        self._use(f"{kind}:{ident}")
+        return table[ident]
+
     def region(self, ident: str):
-        self._use("region:" + ident)
-        return self.site.regions[ident]
+        return self._record("region", self.site.regions, ident)
 
     def initiative(self, ident: str):
-        self._use("initiative:" + ident)
-        return self.site.initiatives[ident]
+        return self._record("initiative", self.site.initiatives, ident)
 
     def topic(self, ident: str):
-        self._use("topic:" + ident)
-        return self.site.topics[ident]
+        return self._record("topic", self.site.topics, ident)
 
     def person(self, ident: str):
-        self._use("person:" + ident)
-        return self.site.people[ident]
+        return self._record("person", self.site.people, ident)
 
     def organisation(self, ident: str):
-        self._use("organisation:" + ident)
-        return self.site.organisations[ident]
+        return self._record("organisation", self.site.organisations, ident)
 
     def index(self, kind: str) -> list[str]:
         """Ids of every entity of a kind that has a page (``region``, ``person`` …), sorted."""
