@@ -46,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"built {args.out}/: up to date (nothing changed since the last build)")
         return 0
 
+    from briefing import heap
     from briefing.site.builder import build_site
+
+    heap.tune_for_batch()
 
     try:
         report = build_site(

@@ -30,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefing import heap
     from briefing.ingest.pipeline import ingest  # imported here: `build` and `--help` stay fast
+
+    heap.tune_for_batch()
 
     started = time.monotonic()
     progress = Progress("ingest", enabled=not args.quiet)

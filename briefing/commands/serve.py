@@ -49,6 +49,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from briefing import heap
     from briefing.serve.session import PreviewSession, ServeOptions
     from briefing.serve.sources import ProjectSources
     from briefing.serve.stages import project_stages
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     # the HTTP thread answers the browser while a rebuild computes in the main thread: hand
     # the interpreter over every millisecond (not every 5) so a reload is not kept waiting
     sys.setswitchinterval(0.001)
+    heap.tune_for_batch()
     if args.debounce < 0:
         print("error: --debounce must be >= 0", file=sys.stderr)
         return 2

@@ -73,15 +73,23 @@ class ChangeQueue:
             self._window.add(self._clock())
             self._cond.notify_all()
 
-    def take(self) -> set[Path] | None:
-        """Block until a batch is due and return it (None once the queue is closed)."""
+    def take(self, idle: float | None = None) -> set[Path] | None:
+        """Block until a batch is due and return it (None once the queue is closed); with
+        ``idle``, an empty set once nothing has come for that many seconds."""
         with self._cond:
+            since = self._clock()
             while True:
                 if self._closed:
                     return None
                 due = self._window.due_at()
                 if due is None:
-                    self._cond.wait()
+                    if idle is None:
+                        self._cond.wait()
+                        continue
+                    left = since + idle - self._clock()
+                    if left <= 0:
+                        return set()
+                    self._cond.wait(left)
                     continue
                 remaining = due - self._clock()
                 if remaining > 0:

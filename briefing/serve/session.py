@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from briefing.heap import LongLivedHeap
 from briefing.serve.debounce import ChangeQueue
 from briefing.serve.ledger import ConsumedLedger
 from briefing.serve.rebuild import Rebuilder, RebuildResult
@@ -69,6 +70,7 @@ class PreviewSession:
         if stages.defers_search:
             self.search = SearchIndexer(stages.search_index_with(sources.cache), sources.out,
                                         delay=self.options.search_delay, report=self.say)
+        self.heap = LongLivedHeap()
         self.history: deque[RebuildResult] = deque(maxlen=200)
         self.rebuilds = 0
         self._loop_thread = threading.Thread(target=self._rebuild_loop,
@@ -96,6 +98,7 @@ class PreviewSession:
                 self._reload(result.written, result.removed)
             if self.search is not None:
                 self.search.request()
+        self.heap.settle()
 
     def _previewed(self, report) -> None:
         """A first pass wrote pages (the edited article, or the pages open in browsers):
@@ -144,7 +147,10 @@ class PreviewSession:
                  f"{len(self.roots)} folders ({self.watcher.name}) · Ctrl-C to stop")
 
     def _rebuild_loop(self) -> None:
-        while (batch := self.queue.take()) is not None:
+        while (batch := self.queue.take(idle=TIDY_AFTER_IDLE if self.heap.untidy else None)) is not None:
+            if not batch:   # a quiet moment: free what earlier models left, off the edit path
+                self.heap.tidy()
+                continue
             try:
                 result = self.rebuilder.rebuild(batch)
                 if result is not None:
@@ -184,6 +190,7 @@ class PreviewSession:
         return self.http.url
 
 
+TIDY_AFTER_IDLE = 5.0   # seconds without a change before the collector looks at everything again
 PAGE_SUFFIXES = (".html", ".htm", ".xml", ".json", ".csv", ".txt")   # files no other page loads
 
 

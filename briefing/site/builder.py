@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from briefing import heap
 from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import export, feeds, load, model, pages, render, stamp, urls, writer
@@ -266,6 +267,7 @@ def _chunks(items: list[int], n: int) -> list[list[int]]:
 def _render_all(todo: list[int], workers: int) -> list[tuple]:
     work = sum(_weight(i) for i in todo)
     if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and CAN_FORK:
+        kept_frozen = heap.frozen()   # serve keeps its long-lived objects frozen: leave them so
         gc.collect()
         gc.freeze()  # the model stays shared with the workers: their collector never touches it
         try:
@@ -274,7 +276,8 @@ def _render_all(todo: list[int], workers: int) -> list[tuple]:
                 for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
                     results.extend(part)
         finally:
-            gc.unfreeze()
+            if not kept_frozen:
+                gc.unfreeze()
         return sorted(results, key=lambda r: r[0])
     return _render_indices(todo)
 

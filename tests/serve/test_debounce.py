@@ -73,3 +73,11 @@ def test_take_waits_for_the_quiet_time_and_close_releases_it():
 def test_quiet_must_not_exceed_max_wait():
     with pytest.raises(ValueError):
         ChangeQueue(quiet=2.0, max_wait=1.0)
+
+
+def test_take_with_idle_hands_out_an_empty_batch_once_nothing_came_for_that_long():
+    queue = ChangeQueue(quiet=0.0, max_wait=0.0)
+    assert queue.take(idle=0.01) == set()
+    assert queue.wait_idle(timeout=0)   # an idle turn is not a batch being built
+    queue.put({Path("a")})
+    assert queue.take(idle=30.0) == {Path("a")}   # a change ends the wait at once

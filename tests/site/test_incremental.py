@@ -264,3 +264,26 @@ def test_pages_open_in_a_browser_are_rendered_and_placed_before_the_rest(project
     assert seen == {"written": [page], "mine": True, "other": False}
     assert {page, other} <= set(report.written)
     _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_a_parallel_render_leaves_a_frozen_heap_frozen(project, monkeypatch):
+    """serve freezes what survives a rebuild; the render pool freezes to fork and must not
+    thaw serve's objects when it is done (their collection would stall the next edit)."""
+    import gc
+
+    from briefing import heap
+    from briefing.site import builder as builder_mod
+
+    builder, _, templates, _ = project
+    monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 2)
+    builder.workers = 2
+    (templates / "base.html").write_text((THEME_TEMPLATES / "base.html").read_text(encoding="utf-8")
+                                         + "<!-- edited -->\n", encoding="utf-8")
+    gc.freeze()
+    try:
+        report = builder.build()
+        assert report.rendered > 2 and heap.frozen()
+    finally:
+        gc.unfreeze()
+    report = builder.build()   # nothing frozen before: nothing frozen after
+    assert not heap.frozen()

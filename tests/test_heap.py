@@ -1,0 +1,44 @@
+"""The collector settings: serve keeps what survives a rebuild frozen, and frees cycles when idle."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from briefing import heap
+
+
+@pytest.fixture
+def clean_collector():
+    thresholds = gc.get_threshold()
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+class Node:
+    pass
+
+
+def test_batch_work_collects_young_objects_far_less_often(clean_collector):
+    heap.tune_for_batch()
+    assert gc.get_threshold()[0] >= 10_000
+
+
+def test_a_settled_heap_is_out_of_the_collectors_sight_until_tidied(clean_collector):
+    kept = heap.LongLivedHeap()
+    cycle = Node()
+    cycle.self = cycle
+    gone = weakref.ref(cycle)
+    kept.settle()
+    assert heap.frozen() and kept.untidy
+    del cycle
+    gc.collect()
+    assert gone() is not None   # frozen: a collection does not look at it
+    assert kept.tidy() is True
+    assert gone() is None       # the idle collection frees it
+    assert heap.frozen()        # and what is alive is frozen again
+    assert kept.tidy() is False  # nothing new since
