@@ -11,6 +11,7 @@ Each edit carries a marker that can be looked for in the output.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,15 @@ class Edit:
     path: Path  # the file saved
     marker: str  # text the edit puts into the output ("" when it removes something)
     slug: str | None = None  # the article whose page shows the edit
+    saved_at: float = 0.0  # time.time() just before the file was written: timings start here
+
+
+def _save(path: Path, text: str) -> float:
+    """Write ``path``; the time the save began (finding and reading the file before it does
+    not count: at 10,000 articles listing them takes longer than serve's whole response)."""
+    started = time.time()
+    path.write_text(text, encoding="utf-8")
+    return started
 
 
 def articles_in(content: Path) -> list[Path]:
@@ -55,8 +65,8 @@ def body_edit(content: Path, number: int) -> Edit:
     path = edited_article(content, "body")
     text = path.read_text(encoding="utf-8").rstrip("\n")
     marker = f"基准测试第{number}次修改。"
-    path.write_text(text + marker + "\n", encoding="utf-8")
-    return Edit("body", path, marker, _slug(path))
+    saved_at = _save(path, text + marker + "\n")
+    return Edit("body", path, marker, _slug(path), saved_at)
 
 
 def regions_edit(content: Path, number: int) -> Edit:
@@ -77,8 +87,8 @@ def regions_edit(content: Path, number: int) -> Edit:
                 break
     front["regions"] = regions
     dumped = yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
-    path.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
-    return Edit("regions", path, "", _slug(path))
+    saved_at = _save(path, f"---\n{dumped}---\n{body}")
+    return Edit("regions", path, "", _slug(path), saved_at)
 
 
 def install_template_override(project: Path) -> Path | None:
@@ -98,5 +108,5 @@ def template_edit(project: Path, number: int) -> Edit | None:
         return None
     marker = f"<!-- benchmark template edit {number} -->"
     text = target.read_text(encoding="utf-8").rstrip("\n")
-    target.write_text(text + "\n" + marker + "\n", encoding="utf-8")
-    return Edit("template", target, marker, None)
+    saved_at = _save(target, text + "\n" + marker + "\n")
+    return Edit("template", target, marker, None, saved_at)

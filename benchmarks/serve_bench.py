@@ -120,8 +120,10 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             if page is not None and shows is not None:
                 page_path = article_page(out, shows())
                 page.goto(serve.url + page_path.relative_to(out).parent.as_posix() + "/")
-            if page is not None and serve.wait_status(lambda s: s["browsers"] >= 1, 30) is None:
-                raise RuntimeError("the browser did not connect to livereload")
+            # only browsers showing a changed page reload: wait until serve knows this one's page
+            shown = page_path.relative_to(out).as_posix()
+            if page is not None and serve.wait_status(lambda s: shown in s.get("viewing", ()), 30) is None:
+                raise RuntimeError(f"the browser on {shown} did not connect to livereload")
             before = serve.status()
             record: dict = {}
             t_save = time.time()
@@ -130,7 +132,7 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
                     # the first reload after the save (a first pass may reload before the build ends)
                     with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
                         edit = make_edit()
-                        t_save = time.time() if edit is None else t_save
+                        t_save = edit.saved_at if edit is not None and edit.saved_at else time.time()
                     loaded = page.evaluate(
                         "performance.timeOrigin + "
                         "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
@@ -143,6 +145,7 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
                     done = serve.status()
             else:
                 edit = make_edit()
+                t_save = edit.saved_at if edit is not None and edit.saved_at else t_save
                 done = _wait_rebuilt(serve, before, timeout)
             if edit is None:
                 continue

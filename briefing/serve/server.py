@@ -199,7 +199,7 @@ class ClientScriptHandler(web.RequestHandler):
 
 
 class StatusHandler(web.RequestHandler):
-    """The build state as JSON, plus how many browsers listen for reloads."""
+    """The build state as JSON, plus how many browsers listen for reloads and the pages they show."""
 
     def initialize(self, state: PreviewState, server: "PreviewHTTPServer") -> None:
         self.state = state
@@ -210,6 +210,7 @@ class StatusHandler(web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
         status = self.state.snapshot().as_json()
         status["browsers"] = self.server.browsers
+        status["viewing"] = sorted(self.server.viewed_pages())
         self.finish(json.dumps(status, ensure_ascii=False))
 
 

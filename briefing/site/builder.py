@@ -424,7 +424,7 @@ class SiteBuilder:
             self._plan = (plan_key, pages.plan(site, static_files))
         outputs = self._plan[1]
         global_fp = _digest((stamp.code_fingerprint(), site.vocab_version, sorted(self.config.items()),
-                             str(self.templates_dir)))
+                             str(self.templates_dir.resolve()) if self.templates_dir else None))
         fps = dict(site.fingerprints)
         for name, source in static_files.items():
             fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
@@ -597,7 +597,7 @@ class SiteBuilder:
         if not hint or any(p.suffix != ".md" or p.resolve().parent != folder for p in hint):
             return None
         try:
-            _, changed_paths = self.loader.refresh(hint)
+            _, changed_paths = self.loader.refresh(hint, persist=False)   # build() saves the cache
         except (BriefingError, BriefingErrors):
             return None  # build() reports it
         current = self.loader.current

@@ -697,15 +697,19 @@ class ContentLoader:
                 touched.add(str(self.folder / path.name))
         files = set(self.current)
         for key in touched:
-            name = Path(key).name
-            if Path(key).is_file() and not name.startswith("."):
+            if os.path.isfile(key) and not os.path.basename(key).startswith("."):
                 files.add(key)
             else:
                 files.discard(key)
-        return sorted(files, key=lambda k: Path(k).name), sorted(touched & files)
+        if len(files) == len(self.current) and all(key in self.current for key in touched & files):
+            ordered = list(self.current)   # the same files: their order is known
+        else:
+            ordered = sorted(files, key=os.path.basename)
+        return ordered, sorted(touched & files)
 
-    def refresh(self, changed: set[Path] | None = None) -> tuple[list[ArticleSource], set[str]]:
-        """(articles in file-name order, paths whose article changed, appeared or went)."""
+    def refresh(self, changed: set[Path] | None = None, *, persist: bool = True) -> tuple[list[ArticleSource], set[str]]:
+        """(articles in file-name order, paths whose article changed, appeared or went).
+        ``persist=False`` leaves the cache on disk as it is (the next refresh saves it)."""
         files, look = self._candidates(changed)
         cache = self.cache
         results: dict[str, ArticleSource] = {}
@@ -756,7 +760,8 @@ class ContentLoader:
         self.current = {k: results[k] for k in ordered}
         self.stats = stats
         self.loaded = True
-        cache.save({a.content_hash for a in self.current.values()}, set(self.current))
+        if persist:
+            cache.save({a.content_hash for a in self.current.values()}, set(self.current))
         return list(self.current.values()), changed_paths
 
 

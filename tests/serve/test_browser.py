@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 from tests.serve.helpers import StandInBuild, article_markdown, wait_until
 from playwright.sync_api import expect
@@ -24,6 +27,8 @@ def test_edit_reloads_the_page_a_broken_edit_shows_the_overlay_and_a_fix_recover
         expect(page.locator("h1")).to_have_text("无锡科创")
         wait_until(lambda: session.http.browsers >= 1, what="livereload to connect")
         assert session.http.viewed_pages() == {"articles/alpha/index.html"}   # rendered first by a build
+        with urllib.request.urlopen(session.url + "__briefing__/status", timeout=10) as response:
+            assert json.load(response)["viewing"] == ["articles/alpha/index.html"]
         page.evaluate("window.__notReloaded = true")
 
         article.write_text(article_markdown("无锡科创新篇", "太湖湾的新段落。", "alpha"),

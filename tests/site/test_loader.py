@@ -1,0 +1,42 @@
+"""The content loader kept between builds: told which files changed, it reads only those and
+keeps the articles in file-name order however files come and go."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from briefing.site.load import ContentLoader
+
+from .conftest import FIXTURE_CONTENT
+
+
+def _names(articles) -> list[str]:
+    return [Path(a.path).name for a in articles]
+
+
+def test_hinted_refreshes_keep_file_name_order_as_files_are_edited_added_and_removed(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    folder = content / "articles"
+    loader = ContentLoader(content, tmp_path / "cache", workers=1)
+    articles, _ = loader.refresh()
+    names = _names(articles)
+    assert names == sorted(names) and len(names) >= 3
+
+    edited = folder / names[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    articles, changed = loader.refresh({edited}, persist=False)
+    assert _names(articles) == names and changed == {str(edited)}
+    assert "补充一句" in "".join(str(b) for b in articles[1].blocks)
+
+    added = folder / ("0000-" + names[1])   # sorts first
+    shutil.copyfile(folder / names[0], added)
+    gone = folder / names[-1]
+    gone.unlink()
+    articles, changed = loader.refresh({added, gone})
+    assert _names(articles) == sorted([added.name] + names[:-1])
+    assert changed == {str(added), str(gone)}
+
+    fresh = ContentLoader(content, tmp_path / "cache", workers=1)   # what a new process finds
+    assert _names(fresh.refresh()[0]) == _names(articles)
