@@ -7,6 +7,7 @@ a signal handler inherited from `serve` must not print a traceback in every work
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
@@ -14,17 +15,21 @@ from typing import Any, Callable
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
-def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple, niceness: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if niceness > 0:
+        os.nice(niceness)
     if initializer is not None:
         initializer(*initargs)
 
 
-def fork_pool(processes: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()):
-    """A multiprocessing.Pool of forked, quiet workers."""
+def fork_pool(processes: int, initializer: Callable[..., Any] | None = None, initargs: tuple = (),
+              *, niceness: int = 0):
+    """A multiprocessing.Pool of forked, quiet workers; with ``niceness``, at lower CPU priority
+    (work in the background: the parent and other programs come first)."""
     return multiprocessing.get_context("fork").Pool(processes, initializer=_start_worker,
-                                                    initargs=(initializer, initargs))
+                                                    initargs=(initializer, initargs, niceness))
 
 
 def fork_executor(max_workers: int, initializer: Callable[..., Any] | None = None,

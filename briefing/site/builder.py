@@ -264,14 +264,17 @@ def _chunks(items: list[int], n: int) -> list[list[int]]:
     return [[i] for i in heavy] + [light[i : i + size] for i in range(0, len(light), size)]
 
 
-def _render_all(todo: list[int], workers: int) -> list[tuple]:
+BACKGROUND_NICENESS = 5   # render workers after a first pass: the browser and the HTTP server come first
+
+
+def _render_all(todo: list[int], workers: int, *, background: bool = False) -> list[tuple]:
     work = sum(_weight(i) for i in todo)
     if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and CAN_FORK:
         kept_frozen = heap.frozen()   # serve keeps its long-lived objects frozen: leave them so
         gc.collect()
         gc.freeze()  # the model stays shared with the workers: their collector never touches it
         try:
-            with fork_pool(workers) as pool:
+            with fork_pool(workers, niceness=BACKGROUND_NICENESS if background else 0) as pool:
                 results: list[tuple] = []
                 for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
                     results.extend(part)
@@ -318,7 +321,8 @@ class SiteBuilder:
         self._templates_sig: str | None = None
         self._site: model.Site | None = None
         self._site_inputs: tuple | None = None
-        self._plan: tuple | None = None   # (model layout and static files, the outputs planned for them)
+        # (model layout and static files, the outputs planned for them, the sitemap's digest, index by path)
+        self._plan: tuple | None = None
         self._manifest: _Manifest | None = None
         self._trusted = False          # this builder wrote the output folder and nothing else did since
 
@@ -358,13 +362,10 @@ class SiteBuilder:
         return site
 
     # --- a build ----------------------------------------------------------------------------
-    def _render_first(self, todo: list[int], outputs: list[pages.Output], wanted: set[str], staging: Path,
-                      manifest: _Manifest, on_first) -> tuple[list[tuple], set[str]]:
-        """Render and move into place, before anything else, the pages of ``todo`` that are
-        ``wanted`` (the ones open in a browser): their results, and the paths now in place."""
-        first = [i for i in todo if outputs[i].path in wanted]
-        if not first:
-            return [], set()
+    def _render_first(self, first: list[int], outputs: list[pages.Output], staging: Path,
+                      on_first) -> tuple[list[tuple], set[str]]:
+        """Render and move into place, before anything else, the outputs ``first`` (the pages
+        open in a browser): their results, and the paths now in place."""
         results = _render_indices(first)
         if any(r[1] == "error" for r in results):
             return [], set()   # the build renders them again and reports the error
@@ -404,11 +405,16 @@ class SiteBuilder:
         # after a complete build the manifest knows every file in the folder; otherwise (first
         # build, killed build, no cache) the folder is walked for files no build should leave
         walk = not self._trusted and not stamp.completed(self.cache_dir, out_path)
-        content_stats = stamp.content_stats(self.content_dir) if self.cache_path else {}
+        # what the stamp records of the content: the loader's own stats when a watcher tells
+        # this builder what changed (each taken before its file was read), else a fresh look
+        told = hint is not None and self._trusted and self.loader.loaded
+        content_stats = stamp.content_stats(self.content_dir) if self.cache_path and not told else {}
 
         writer.check_output_folder(out_path)
         writer.clean_abandoned_staging(out_path)
         sources, _ = self.loader.refresh(hint)
+        if self.cache_path and told:
+            content_stats = {os.path.basename(k): v for k, v in self.loader.stats.items()}
         vocab = self._vocabulary()
         lap("load")
 
@@ -421,14 +427,16 @@ class SiteBuilder:
         static_files = _static_files()
         plan_key = (site.layout, tuple(static_files.items()))
         if self._plan is None or self._plan[0] != plan_key:   # a body edit keeps the outputs
-            self._plan = (plan_key, pages.plan(site, static_files))
-        outputs = self._plan[1]
+            planned = pages.plan(site, static_files)
+            self._plan = (plan_key, planned, _digest(sitemap_listing(planned)),
+                          {o.path: i for i, o in enumerate(planned)})
+        _, outputs, sitemap_fp, index_of = self._plan
         global_fp = _digest((stamp.code_fingerprint(), site.vocab_version, sorted(self.config.items()),
                              str(self.templates_dir.resolve()) if self.templates_dir else None))
         fps = dict(site.fingerprints)
         for name, source in static_files.items():
             fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
-        fps["sitemap"] = _digest(sitemap_listing(outputs))
+        fps["sitemap"] = sitemap_fp
 
         if manifest.global_fp != global_fp:
             manifest = _Manifest(related=manifest.related, files=manifest.files)
@@ -437,39 +445,60 @@ class SiteBuilder:
         changed_keys.update(k for k in old_fps if k not in fps)
         lap("plan")
 
-        todo: list[int] = []
-        unchanged: list[str] = []
         template_fp: dict[str | None, str] = {}
         stat = os.stat
         base = str(out_path) + os.sep
-        for i, out in enumerate(outputs):
-            known = manifest.pages.get(out.path)
+        known_pages, known_files = manifest.pages, manifest.files
+
+        def needs_render(out: pages.Output) -> bool:
+            known = known_pages.get(out.path)
             if known is None:
-                todo.append(i)
-                continue
+                return True
             tkey = out.template if out.kind == "page" else out.kind
             if tkey not in template_fp:
                 template_fp[tkey] = tfp.fingerprint(out.template) if out.kind == "page" else out.kind
             if known[0] != template_fp[tkey] or not changed_keys.isdisjoint(known[1]):
-                todo.append(i)
-                continue
-            state = manifest.files.get(out.path)
+                return True
+            state = known_files.get(out.path)
             if state is None:
-                todo.append(i)
-                continue
+                return True
             if verify:
                 try:
                     st = stat(base + out.path)
                 except OSError:
-                    todo.append(i)
-                    continue
-                if st.st_size != state.size or st.st_mtime_ns != state.mtime_ns:
-                    todo.append(i)
-                    continue
-            unchanged.append(out.path)
-        lap("check")
+                    return True
+                return st.st_size != state.size or st.st_mtime_ns != state.mtime_ns
+            return False
 
         staging = writer.staging_dir_for(out_path)
+        results: list[tuple] = []
+        early: set[str] = set()
+        if first and on_first is not None and known_files:
+            # the pages open in browsers, before even looking at the others: a template
+            # edit at 10,000 articles shows on the open page in a fraction of a second
+            wanted = sorted({index_of[p] for p in first if p in index_of})
+            first_todo = [i for i in wanted if needs_render(outputs[i])]
+            if first_todo:
+                _STATE.clear()
+                _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
+                              staging=staging, files=known_files, direct=False)
+                try:
+                    results, early = self._render_first(first_todo, outputs, staging, on_first)
+                finally:
+                    _STATE.clear()
+                lap("first")
+
+        todo: list[int] = []
+        unchanged: list[str] = []
+        for i, out in enumerate(outputs):
+            if out.path in early:
+                continue
+            if needs_render(out):
+                todo.append(i)
+            else:
+                unchanged.append(out.path)
+        lap("check")
+
         # nothing to protect (no previous site): workers write straight into place, the
         # marker first, so that a build killed half-way is recognised as ours and repaired
         existed = out_path.is_dir()
@@ -480,13 +509,10 @@ class SiteBuilder:
         _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
                       staging=staging, files=manifest.files, direct=direct)
         written_now: list[str] = []
-        early: set[str] = set()
         try:
-            results = []
-            if first and on_first is not None and not direct:
-                results, early = self._render_first(todo, outputs, set(first), staging, manifest, on_first)
-                todo = [i for i in todo if outputs[i].path not in early]
-            results += _render_all(todo, self.workers)
+            # once the open pages are in place the rest is background work: the browser
+            # reloading them, and the server answering it, must not wait for CPU
+            results += _render_all(todo, self.workers, background=bool(early))
             errors = [BriefingError(*r[5]) for r in results if r[1] == "error"]
             if errors:
                 if direct:  # back to the empty (or absent) folder it was

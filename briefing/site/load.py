@@ -677,7 +677,7 @@ class ContentLoader:
         self.cache = LoadCache(cache_dir)
         self.workers = workers
         self.current: dict[str, ArticleSource] = {}       # path → article
-        self.stats: dict[str, tuple[int, int]] = {}        # path → (size, mtime_ns)
+        self.stats: dict[str, tuple[int, int]] = {}        # path → (size, mtime_ns) when last read
         self.loaded = False
 
     def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str]]:
@@ -711,6 +711,8 @@ class ContentLoader:
         """(articles in file-name order, paths whose article changed, appeared or went).
         ``persist=False`` leaves the cache on disk as it is (the next refresh saves it)."""
         files, look = self._candidates(changed)
+        if not look and self.loaded and len(files) == len(self.current):
+            return list(self.current.values()), set()   # told of no content file: nothing to read
         cache = self.cache
         results: dict[str, ArticleSource] = {}
         stats: dict[str, tuple[int, int]] = {}

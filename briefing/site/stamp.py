@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from functools import lru_cache
 from pathlib import Path
 
 STAMP_VERSION = 2
@@ -43,12 +44,20 @@ def _tree_stats(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[t
     return out
 
 
-def code_fingerprint() -> str:
-    """A digest of the site package's code and the theme (templates and static files)."""
+@lru_cache(maxsize=1)
+def _package_digest() -> bytes:
+    """The site package's code: read once per process (the code that runs is the code imported)."""
     h = hashlib.blake2b(digest_size=12)
     for file in sorted(SITE_PACKAGE.glob("*.py")):
         h.update(file.name.encode())
         h.update(file.read_bytes())
+    return h.digest()
+
+
+def code_fingerprint() -> str:
+    """A digest of the site package's code and the theme (templates and static files)."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(_package_digest())
     for full, _, _ in _tree_stats(THEME_DIR):
         h.update(os.path.relpath(full, THEME_DIR).encode())
         with open(full, "rb") as fh:

@@ -287,3 +287,24 @@ def test_a_parallel_render_leaves_a_frozen_heap_frozen(project, monkeypatch):
         gc.unfreeze()
     report = builder.build()   # nothing frozen before: nothing frozen after
     assert not heap.frozen()
+
+
+def test_a_kept_builder_told_what_changed_leaves_a_stamp_the_cli_trusts(tmp_path, vocab):
+    """serve's builds are told which file changed and take the content's stats from the
+    loader: the stamp they leave must still match a fresh look, or miss nothing."""
+    from briefing.site import stamp
+
+    content, out, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    templates = out.parent / "no-templates"
+    builder = SiteBuilder(content, out, templates_dir=templates, cache_dir=cache, search=False, quiet=True)
+    builder.build()
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    assert builder.build({path}).written
+    options = {"base_url": None, "title": builder.config["title"], "search": False}
+    assert stamp.is_current(cache, out, content, options, templates)
+    assert "up to date" in _cli(content, out, cache).stdout
+    other = content / "articles" / sorted(p.name for p in (content / "articles").glob("*.md"))[0]
+    other.write_text(other.read_text(encoding="utf-8") + "\n再补充。\n", encoding="utf-8")   # no one told
+    assert not stamp.is_current(cache, out, content, options, templates)
