@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +66,7 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
+PAGEFIND_RUNS = 2          # parts indexed at once (each Pagefind run holds ~0.4 GB for a part)
 PART_PAGES = 1200          # searchable pages per Pagefind run (its memory grows ~0.5 MB a page)
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
@@ -307,6 +309,14 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
 
     work = out_dir.parent / f".{out_dir.name}.staging-search-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
+    # Pagefind keeps about 1.3 cores busy: PAGEFIND_RUNS parts are indexed at once, and
+    # each is mirrored into the folder in part order as it comes (the result does not
+    # depend on which run ends first)
+    pool = ThreadPoolExecutor(max_workers=PAGEFIND_RUNS, thread_name_prefix="pagefind")
+    runs = {n: pool.submit(_index_bundle, exe, out_dir, groups[n], work, str(n))
+            for n in range(parts) if n in redo and groups[n]}
+    if delta:
+        runs[DELTA_DIR] = pool.submit(_index_bundle, exe, out_dir, delta, work, DELTA_DIR)
     try:
         for n in range(parts):
             if n not in redo:
@@ -320,17 +330,18 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
             if not groups[n]:
                 mirror(None, n)
                 continue
-            bundle, fragments = _index_bundle(exe, out_dir, groups[n], work, str(n))
+            bundle, fragments = runs[n].result()
             for p, (fragment, url) in fragments.items():
                 state.pages[p] = _Indexed(pages[p], fragment, url)
             mirror(bundle, n)
             shutil.rmtree(bundle, ignore_errors=True)
         if delta:
-            bundle, _ = _index_bundle(exe, out_dir, delta, work, DELTA_DIR)
+            bundle, _ = runs[DELTA_DIR].result()
             mirror(bundle, DELTA_DIR)
         else:
             mirror(None, DELTA_DIR)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)   # after a failure: no new run starts
         shutil.rmtree(work, ignore_errors=True)
     # parts that no longer exist (the corpus shrank below a part boundary)
     for k in previous:
