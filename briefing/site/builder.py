@@ -324,6 +324,7 @@ class SiteBuilder:
         # (model layout and static files, the outputs planned for them, the sitemap's digest, index by path)
         self._plan: tuple | None = None
         self._manifest: _Manifest | None = None
+        self._fingerprints: tuple | None = None   # (model's, assets', sitemap's, all: what the pages' keys map to)
         self._trusted = False          # this builder wrote the output folder and nothing else did since
 
     # --- inputs that are not content --------------------------------------------------------
@@ -433,16 +434,25 @@ class SiteBuilder:
         _, outputs, sitemap_fp, index_of = self._plan
         global_fp = _digest((stamp.code_fingerprint(), site.vocab_version, sorted(self.config.items()),
                              str(self.templates_dir.resolve()) if self.templates_dir else None))
-        fps = dict(site.fingerprints)
-        for name, source in static_files.items():
-            fps["static:" + urls.static(name)] = writer.digest(Path(source).read_bytes())
-        fps["sitemap"] = sitemap_fp
+        static_fps = tuple(("static:" + urls.static(name), writer.digest(Path(source).read_bytes()))
+                           for name, source in static_files.items())
+        made = self._fingerprints
+        if made is not None and made[0] is site.fingerprints and made[1:3] == (static_fps, sitemap_fp):
+            fps = made[3]   # the same model and assets as the last build (a template edit)
+        else:
+            fps = dict(site.fingerprints)
+            fps.update(static_fps)
+            fps["sitemap"] = sitemap_fp
+            self._fingerprints = (site.fingerprints, static_fps, sitemap_fp, fps)
 
         if manifest.global_fp != global_fp:
             manifest = _Manifest(related=manifest.related, files=manifest.files)
         old_fps = manifest.fps
-        changed_keys = {k for k, v in fps.items() if old_fps.get(k) != v}
-        changed_keys.update(k for k in old_fps if k not in fps)
+        if old_fps is fps:   # what the last complete build recorded: nothing changed
+            changed_keys: set[str] = set()
+        else:
+            changed_keys = {k for k, v in fps.items() if old_fps.get(k) != v}
+            changed_keys.update(k for k in old_fps if k not in fps)
         lap("plan")
 
         template_fp: dict[str | None, str] = {}
