@@ -605,11 +605,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             if ap.role is not None and ap.ref.role not in seen_roles:
                 seen_roles.add(ap.ref.role)
                 roles.append((ap.role, art.slug))
-        person_entries = set()
-        for art, _ in refs:
-            for ev in art.events:
-                if ev.sentence and any(n in ev.sentence["hans"] or n in ev.sentence["hant"] for n in names):
-                    person_entries.add(ev.entry)
+        person_entries = _entries_naming({a.slug: a for a, _ in refs}.values(), names)
         people[pid] = PersonInfo(pid, tuple(roles), newest_first(a.slug for a, _ in refs), chronological(person_entries))
     organisations: dict[str, OrganisationInfo] = {}
     org_entries: dict[str, set[str]] = defaultdict(set)
@@ -621,11 +617,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
         first = refs[0][1]
         labels[("organisation", oid)] = Label("organisation", oid, Bi.written(first.name, "zh-Hans"), None, True)
         names = {r.name for _, r in refs}
-        found = set(org_entries.get(oid, ()))
-        for art, _ in refs:
-            for ev in art.events:
-                if ev.sentence and any(n in ev.sentence["hans"] or n in ev.sentence["hant"] for n in names):
-                    found.add(ev.entry)
+        found = set(org_entries.get(oid, ())) | _entries_naming({a.slug: a for a, _ in refs}.values(), names)
         kind = next((r.kind for _, r in refs if r.kind), None)
         organisations[oid] = OrganisationInfo(oid, kind, newest_first(a.slug for a, _ in refs), chronological(found))
     for entry in entries:  # organisations named only in events have no page
@@ -663,6 +655,23 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
                                         and vocab.regions[rid].lat is not None and vocab.regions[rid].lon is not None}),
         fingerprints=MappingProxyType(fingerprints), related_cache=(digest, related),
     )
+
+
+def _entries_naming(articles: Iterable[Article], names: set[str]) -> set[str]:
+    """The timeline entries of these articles whose sentence names one of ``names`` (in
+    either script)."""
+    found: set[str] = set()
+    for art in articles:
+        for ev in art.events:
+            sentence = ev.sentence
+            if not sentence:
+                continue
+            text = sentence["hans"] + "\0" + sentence["hant"]   # no name holds a NUL: none spans both
+            for name in names:
+                if name in text:
+                    found.add(ev.entry)
+                    break
+    return found
 
 
 def anc_first_parent(rid: str, ancestors, with_page: set[str]) -> str | None:
