@@ -680,11 +680,11 @@ class ContentLoader:
         self.stats: dict[str, tuple[int, int]] = {}        # path → (size, mtime_ns) when last read
         self.loaded = False
 
-    def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str]]:
-        """(every content file now, the ones to look at)."""
+    def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str], bool]:
+        """(every content file now, the ones to look at, whether they are the files known)."""
         if changed is None or not self.loaded:
             files = [str(f) for f in content_files(self.content_dir)]
-            return files, files
+            return files, files, False
         folder = self.folder.resolve()
         touched = set()
         for path in changed:
@@ -702,30 +702,32 @@ class ContentLoader:
             else:
                 files.discard(key)
         if len(files) == len(self.current) and all(key in self.current for key in touched & files):
-            ordered = list(self.current)   # the same files: their order is known
-        else:
-            ordered = sorted(files, key=os.path.basename)
-        return ordered, sorted(touched & files)
+            return list(self.current), sorted(touched & files), True   # the same files: order known
+        return sorted(files, key=os.path.basename), sorted(touched & files), False
 
     def refresh(self, changed: set[Path] | None = None, *, persist: bool = True) -> tuple[list[ArticleSource], set[str]]:
         """(articles in file-name order, paths whose article changed, appeared or went).
         ``persist=False`` leaves the cache on disk as it is (the next refresh saves it)."""
-        files, look = self._candidates(changed)
-        if not look and self.loaded and len(files) == len(self.current):
+        files, look, same = self._candidates(changed)
+        if same and not look:
             return list(self.current.values()), set()   # told of no content file: nothing to read
         cache = self.cache
-        results: dict[str, ArticleSource] = {}
-        stats: dict[str, tuple[int, int]] = {}
+        if same:   # the known files, some edited: start from what is known, visit only those
+            results, stats, visit = dict(self.current), dict(self.stats), look
+        else:
+            results, stats, visit = {}, {}, files
         look_set = set(look)
         jobs: list[tuple[str, bytes, str]] = []
-        for key in files:
-            if key not in look_set and key in self.current:
+        for key in visit:
+            if not same and key not in look_set and key in self.current:
                 results[key] = self.current[key]
                 stats[key] = self.stats[key]
                 continue
             try:
                 st = os.stat(key)
             except FileNotFoundError:
+                results.pop(key, None)
+                stats.pop(key, None)
                 continue
             stats[key] = (st.st_size, st.st_mtime_ns)
             known = cache.stats.get(key)
@@ -756,10 +758,14 @@ class ContentLoader:
                     errors.extend(BriefingError(p, m, line) for p, m, line in problems)
         if errors:
             raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
-        ordered = [k for k in files if k in results]
-        changed_paths = {k for k in ordered if self.current.get(k) is not results[k]}
-        changed_paths |= set(self.current) - set(results)
-        self.current = {k: results[k] for k in ordered}
+        if same:   # results kept the known order
+            changed_paths = {k for k in look if self.current.get(k) is not results.get(k)}
+            self.current = results
+        else:
+            ordered = [k for k in files if k in results]
+            changed_paths = {k for k in ordered if self.current.get(k) is not results[k]}
+            changed_paths |= set(self.current) - set(results)
+            self.current = {k: results[k] for k in ordered}
         self.stats = stats
         self.loaded = True
         if persist:
