@@ -256,12 +256,19 @@ def _weight(i: int) -> int:
     return HEAVY_KINDS.get(out.kind, 1)
 
 
+def _same_data(i: int) -> tuple:
+    """Outputs showing the same data sort together: an article's page in both scripts, an
+    entity's. A forked worker copies each page of the parent's memory it touches (reference
+    counts are written to), so giving both to one worker saves the other that copy."""
+    out = _STATE["outputs"][i]
+    return (out.template or out.kind, sorted(out.args.items()), out.variant or "")
+
+
 def _chunks(items: list[int], n: int) -> list[list[int]]:
-    """Heavy outputs (exports, feeds) each alone and first, then pages in small batches."""
-    heavy = [i for i in items if _weight(i) > 1]
-    light = [i for i in items if _weight(i) == 1]
+    """Pages in small batches, those showing the same data together."""
+    light = sorted(items, key=_same_data)
     size = max(1, min(128, len(light) // (n * 8) or 1))
-    return [[i] for i in heavy] + [light[i : i + size] for i in range(0, len(light), size)]
+    return [light[i : i + size] for i in range(0, len(light), size)]
 
 
 BACKGROUND_NICENESS = 5   # render workers after a first pass: the browser and the HTTP server come first
@@ -273,10 +280,16 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
         kept_frozen = heap.frozen()   # serve keeps its long-lived objects frozen: leave them so
         gc.collect()
         gc.freeze()  # the model stays shared with the workers: their collector never touches it
+        # the outputs that read the whole corpus (exports, feeds, the sitemap) are made here,
+        # while the workers render pages: a worker copies each page of memory it touches
+        # (reference counts are written to), and these touch nearly all of it
+        heavy = [i for i in todo if _weight(i) > 1]
+        light = [i for i in todo if _weight(i) == 1]
         try:
             with fork_pool(workers, niceness=BACKGROUND_NICENESS if background else 0) as pool:
-                results: list[tuple] = []
-                for part in pool.imap_unordered(_render_indices, _chunks(todo, workers)):
+                pending = pool.imap_unordered(_render_indices, _chunks(light, workers))
+                results: list[tuple] = _render_indices(heavy)
+                for part in pending:
                     results.extend(part)
         finally:
             if not kept_frozen:
