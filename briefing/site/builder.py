@@ -285,6 +285,14 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
         # (reference counts are written to), and these touch nearly all of it
         heavy = [i for i in todo if _weight(i) > 1]
         light = [i for i in todo if _weight(i) == 1]
+        # the templates are loaded here, once: the workers inherit them, and the next
+        # preview in this process (serve's first pass) does not wait for them
+        outputs = _STATE["outputs"]
+        for name in sorted({outputs[i].template for i in todo if outputs[i].kind == "page"}):
+            try:
+                _STATE["env"].get_template(name)
+            except Exception:  # noqa: BLE001 - rendering reports it, with the page, file and line
+                pass
         try:
             with fork_pool(workers, niceness=BACKGROUND_NICENESS if background else 0) as pool:
                 pending = pool.imap_unordered(_render_indices, _chunks(light, workers))
