@@ -256,19 +256,10 @@ def _weight(i: int) -> int:
     return HEAVY_KINDS.get(out.kind, 1)
 
 
-def _same_data(i: int) -> tuple:
-    """Outputs showing the same data sort together: an article's page in both scripts, an
-    entity's. A forked worker copies each page of the parent's memory it touches (reference
-    counts are written to), so giving both to one worker saves the other that copy."""
-    out = _STATE["outputs"][i]
-    return (out.template or out.kind, sorted(out.args.items()), out.variant or "")
-
-
 def _chunks(items: list[int], n: int) -> list[list[int]]:
-    """Pages in small batches, those showing the same data together."""
-    light = sorted(items, key=_same_data)
-    size = max(1, min(128, len(light) // (n * 8) or 1))
-    return [light[i : i + size] for i in range(0, len(light), size)]
+    """Pages in small batches."""
+    size = max(1, min(128, len(items) // (n * 8) or 1))
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 BACKGROUND_NICENESS = 5   # render workers after a first pass: the browser and the HTTP server come first
