@@ -29,6 +29,7 @@ import os
 import pickle
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,16 +286,66 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
             except Exception:  # noqa: BLE001 - rendering reports it, with the page, file and line
                 pass
         try:
-            with fork_pool(workers, niceness=BACKGROUND_NICENESS if background else 0) as pool:
-                pending = pool.imap_unordered(_render_indices, _chunks(light, workers))
-                results: list[tuple] = _render_indices(heavy)
-                for part in pending:
-                    results.extend(part)
+            results = _render_beside_workers(heavy, _chunks(light, workers), workers - 1,
+                                             BACKGROUND_NICENESS if background else 0)
         finally:
             if not kept_frozen:
                 gc.unfreeze()
         return sorted(results, key=lambda r: r[0])
     return _render_indices(todo)
+
+
+def _render_beside_workers(own: list[int], batches: list[list[int]], workers: int, niceness: int) -> list[tuple]:
+    """Render ``own`` here, then batches here and in ``workers`` forked workers alike, each
+    taking the next batch when it is free. The parent is one of the renderers: a worker
+    would hold a private copy of much of the model (reference counts are written to the
+    objects it reads), the parent holds the original (at 10,000 articles ~500 MB saved)."""
+    queue = iter(batches)
+    lock = threading.Condition()
+    pending = 0                 # batches handed to workers and not back yet
+    theirs: list[tuple] = []
+    failures: list[BaseException] = []
+    with fork_pool(workers, niceness=niceness) as pool:
+
+        def send() -> None:     # the next batch to a worker, if any is left
+            nonlocal pending
+            with lock:
+                batch = next(queue, None)
+                if batch is None:
+                    return
+                pending += 1
+            pool.apply_async(_render_indices, (batch,), callback=received, error_callback=failed)
+
+        def received(part: list[tuple]) -> None:    # in the pool's result thread
+            nonlocal pending
+            theirs.extend(part)
+            send()              # before counting this one back: pending never drops to 0 early
+            with lock:
+                pending -= 1
+                lock.notify_all()
+
+        def failed(exc: BaseException) -> None:
+            nonlocal pending
+            failures.append(exc)
+            with lock:
+                pending -= 1
+                lock.notify_all()
+
+        for _ in range(2 * workers):   # one in hand and one waiting, per worker
+            send()
+        mine = _render_indices(own)
+        while True:
+            with lock:
+                batch = next(queue, None)
+            if batch is None:
+                break
+            mine.extend(_render_indices(batch))
+        with lock:
+            while pending:
+                lock.wait()
+    if failures:
+        raise failures[0]
+    return mine + theirs
 
 
 # --- the builder ---------------------------------------------------------------------------
