@@ -198,6 +198,14 @@ def _digest(value: Any) -> str:
 _STATE: dict[str, Any] = {}
 
 
+def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_dir: Path, staging: Path,
+                      files: dict[str, FileState], direct: bool) -> None:
+    """What ``_render_indices`` reads (module state, so forked workers inherit it)."""
+    _STATE.clear()
+    _STATE.update(site=site, config=config, env=env, outputs=outputs, out_dir=out_dir, staging=staging,
+                  files=files, direct=direct)
+
+
 def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
     """(bytes, dependency keys) of one output."""
     st = _STATE
@@ -552,9 +560,7 @@ class SiteBuilder:
             wanted = sorted({index_of[p] for p in first if p in index_of})
             first_todo = [i for i in wanted if needs_render(outputs[i])]
             if first_todo:
-                _STATE.clear()
-                _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
-                              staging=staging, files=known_files, direct=False)
+                _set_render_state(site, self.config, env, outputs, out_path, staging, known_files, False)
                 try:
                     results, early = self._render_first(first_todo, outputs, staging, on_first)
                 finally:
@@ -578,9 +584,7 @@ class SiteBuilder:
         direct = not manifest.files and not (existed and any(out_path.iterdir())) and len(todo) >= PARALLEL_THRESHOLD
         if direct:
             writer.write_marker(out_path)
-        _STATE.clear()
-        _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=out_path,
-                      staging=staging, files=manifest.files, direct=direct)
+        _set_render_state(site, self.config, env, outputs, out_path, staging, manifest.files, direct)
         written_now: list[str] = []
         try:
             # once the open pages are in place the rest is background work: the browser
@@ -710,9 +714,7 @@ class SiteBuilder:
                    for slug in slugs for v in urls.VARIANTS]
         env, _ = self._templates()
         staging = writer.staging_dir_for(self.out_path)
-        _STATE.clear()
-        _STATE.update(site=site, config=self.config, env=env, outputs=outputs, out_dir=self.out_path,
-                      staging=staging, files=manifest.files, direct=False)
+        _set_render_state(site, self.config, env, outputs, self.out_path, staging, manifest.files, False)
         try:
             results = _render_indices(list(range(len(outputs))))
             if any(r[1] == "error" for r in results):
