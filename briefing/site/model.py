@@ -373,7 +373,7 @@ def patch_site(site: Site, sources: list[ArticleSource]) -> Site | None:
         old = by_slug.get(src.slug)
         if old is None or old.src.front_hash != src.front_hash:
             return None
-        keywords_changed = keywords_changed or old.src.keywords != src.keywords
+        keywords_changed = keywords_changed or (old.src.keywords, old.src.keyword_counts) != (src.keywords, src.keyword_counts)
         by_slug[src.slug] = dataclasses.replace(old, src=src)
         fps["article:" + src.slug] = src.content_hash + ":" + fps["article:" + src.slug].split(":", 1)[1]
     articles = tuple(by_slug[a.slug] for a in site.articles)

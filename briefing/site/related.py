@@ -20,7 +20,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from briefing.site.load import ArticleSource
+from briefing import heap
+
+from briefing.site.load import ArticleSource, keyword_pairs
 
 RELATED_MAX = 5              # related articles listed per article
 MIN_SCORE = 0.02             # below this cosine similarity an article is not related
@@ -42,7 +44,7 @@ def article_features(src: ArticleSource) -> dict[str, float]:
         f["p:" + ref.id] = 3.0
     for ref in src.organisations:
         f["o:" + ref.id] = 2.0
-    for word, count in src.keywords:
+    for word, count in keyword_pairs(src):
         f["w:" + word] = 0.3 * min(count, 8) ** 0.5
     return f
 
@@ -54,8 +56,14 @@ _FEATURE_IDS: dict[str, int] = {}
 _FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
+@heap.process_cache
+def _forget_features() -> None:
+    _FEATURES.clear()
+    _FEATURE_IDS.clear()
+
+
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
-    key = (src.slug, src.front_hash, src.keywords)
+    key = (src.slug, src.front_hash, src.keywords, src.keyword_counts)
     found = _FEATURES.get(key)
     if found is None:
         f = article_features(src)
@@ -74,7 +82,7 @@ def inputs_digest(sources: Iterable[ArticleSource]) -> str:
     matter edit that leaves them alone costs a needless recomputation, nothing worse)."""
     h = hashlib.blake2b(digest_size=16)
     for src in sources:
-        h.update(f"{src.slug}\0{src.front_hash}\0{src.keywords!r}\n".encode("utf-8"))
+        h.update(f"{src.slug}\0{src.front_hash}\0{src.keywords}\0{src.keyword_counts.hex()}\n".encode("utf-8"))
     return h.hexdigest()
 
 

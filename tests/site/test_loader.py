@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
-from briefing.site.load import ContentLoader
+from briefing.site.load import ContentLoader, keyword_pairs, pack_keywords
 
 from .conftest import FIXTURE_CONTENT
 
@@ -40,3 +41,24 @@ def test_hinted_refreshes_keep_file_name_order_as_files_are_edited_added_and_rem
 
     fresh = ContentLoader(content, tmp_path / "cache", workers=1)   # what a new process finds
     assert _names(fresh.refresh()[0]) == _names(articles)
+
+
+def test_articles_read_from_the_cache_share_recurring_records_and_pack_their_keywords(tmp_path):
+    ContentLoader(FIXTURE_CONTENT, tmp_path / "cache", workers=1).refresh()
+    articles, _ = ContentLoader(FIXTURE_CONTENT, tmp_path / "cache", workers=1).refresh()  # from the cache
+    by_id: dict = {}
+    for art in articles:
+        for ref in art.regions:
+            by_id.setdefault((ref.id, ref.mentions, ref.main), []).append(ref)
+    recurring = [refs for refs in by_id.values() if len(refs) > 1]
+    assert recurring, "the fixture articles must name a region alike twice"
+    assert all(ref is refs[0] for refs in recurring for ref in refs)
+
+    art = max(articles, key=lambda a: len(a.keyword_counts))
+    pairs = keyword_pairs(art)
+    assert len(pairs) == len(art.keyword_counts) > 0 and all(len(word) == 2 for word, _ in pairs)
+    assert [c for _, c in pairs] == sorted((c for _, c in pairs), reverse=True)
+    assert pack_keywords(pairs) == (art.keywords, art.keyword_counts)
+    assert keyword_pairs(SimpleNamespace(**dict(zip(("keywords", "keyword_counts"),
+                                                    pack_keywords([("长三", 300), ("三角", 2)]))))) \
+        == [("长三", 255), ("三角", 2)]   # a count past 255 is kept as 255 (features stop at 8)

@@ -10,14 +10,17 @@ from tests.site.conftest import FIXTURE_CONTENT
 
 
 def _edited_body(src: load.ArticleSource, keywords) -> load.ArticleSource:
-    return dataclasses.replace(src, content_hash="edited", keywords=keywords, blocks=src.blocks[:-1])
+    words, counts = load.pack_keywords(keywords)
+    return dataclasses.replace(src, content_hash="edited", keywords=words, keyword_counts=counts,
+                               blocks=src.blocks[:-1])
 
 
 def test_a_body_edit_patches_the_model_to_exactly_what_a_full_build_makes(vocab):
     sources = load.load_articles(FIXTURE_CONTENT)
     site = model.build_site(sources, vocab)
     target = max(sources, key=lambda s: len(s.keywords))
-    for keywords in (target.keywords, (("石墨", 9),) + target.keywords[1:]):  # same words; new words
+    pairs = load.keyword_pairs(target)
+    for keywords in (pairs, [("石墨", 9)] + pairs[1:]):  # same words; new words
         edited = _edited_body(target, keywords)
         patched = model.patch_site(site, [edited])
         full = model.build_site([edited if s is target else s for s in sources], vocab)

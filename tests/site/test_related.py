@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 from briefing.site import related
-from briefing.site.load import RegionRef, ScoredRef
+from briefing.site.load import RegionRef, ScoredRef, pack_keywords
 
 
 def _source(slug: str, regions=(), topics=(), keywords=()):
+    words, counts = pack_keywords(keywords)
     return SimpleNamespace(slug=slug, regions=tuple(RegionRef(r, 1, i == 0) for i, r in enumerate(regions)),
                            initiatives=(), topics=tuple(ScoredRef(t, 1.0) for t in topics), people=(),
-                           organisations=(), keywords=tuple(keywords),
+                           organisations=(), keywords=words, keyword_counts=counts,
                            front_hash=repr((regions, topics)))   # what a front matter hash stands for
 
 
