@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.content), Path(args.out), base_url=args.base_url,
             templates_dir=Path(args.templates) if args.templates else None,
             cache_dir=Path(args.cache) if args.cache else None, quiet=True,
-            search=not args.no_search,
+            search=not args.no_search, keep=False,
         )
     except BriefingErrors as errs:
         for err in errs.errors:

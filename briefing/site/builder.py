@@ -235,16 +235,30 @@ def sitemap_listing(outputs: list[pages.Output]) -> list[tuple[str, str | None]]
     return [(o.path, o.lastmod) for o in outputs if o.is_html and not o.path.endswith("404.html")]
 
 
+# The dependency keys of the pages rendered by this build, each list kept once: 44,000 pages
+# hold two million keys, mostly the same few hundred lists (a page and its other-script twin
+# have the same), which would otherwise take ~40 MB of copies in the manifest.
+_DEPS: dict[tuple[str, ...], tuple[str, ...]] = {}
+heap.process_cache(_DEPS.clear)
+
+
+def _kept_deps(deps: tuple[str, ...]) -> tuple[str, ...]:
+    """``deps`` (sorted keys) as the one shared tuple of interned strings equal to it."""
+    found = _DEPS.get(deps)
+    if found is None:
+        found = _DEPS[deps] = tuple(map(sys.intern, deps))
+    return found
+
+
 def _render_indices(indices: list[int]) -> list[tuple]:
     """Render the given outputs; stage changed bytes. One result tuple per output."""
     st = _STATE
     results = []
-    intern = sys.intern
     for i in indices:
         out: pages.Output = st["outputs"][i]
         try:
             data, deps = _produce(out)
-            deps = tuple(sorted(intern(k) for k in deps))
+            deps = _kept_deps(tuple(sorted(deps)))
             status, state = writer.prepare(st["out_dir"], st["staging"], out.path, data, st["files"].get(out.path),
                                            direct=st["direct"])
             searchable = indexed_digest(data) if out.kind == "page" else None
@@ -280,6 +294,7 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
         kept_frozen = heap.frozen()   # serve keeps its long-lived objects frozen: leave them so
         gc.collect()
         gc.freeze()  # the model stays shared with the workers: their collector never touches it
+        heap.return_free_memory()   # what loading left free is not counted twice after the fork
         # the outputs that read the whole corpus (exports, feeds, the sitemap) are made here,
         # while the workers render pages: a worker copies each page of memory it touches
         # (reference counts are written to), and these touch nearly all of it
@@ -326,7 +341,7 @@ def _render_beside_workers(own: list[int], batches: list[list[int]], workers: in
 
         def received(part: list[tuple]) -> None:    # in the pool's result thread
             nonlocal pending
-            theirs.extend(part)
+            theirs.extend(r if r[3] is None else (*r[:3], _kept_deps(r[3]), *r[4:]) for r in part)
             send()              # before counting this one back: pending never drops to 0 early
             with lock:
                 pending -= 1
@@ -370,7 +385,7 @@ class SiteBuilder:
     def __init__(self, content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                  templates_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                  quiet: bool = False, vocab=None, search: bool = True, workers: int | None = None,
-                 title: str = DEFAULT_TITLE):
+                 title: str = DEFAULT_TITLE, keep: bool = True):
         self.content_dir = Path(content_dir)
         self.out_path = Path(out_dir).resolve()
         self.templates_dir = Path(templates_dir) if templates_dir is not None else None
@@ -397,6 +412,9 @@ class SiteBuilder:
         self._manifest: _Manifest | None = None
         self._fingerprints: tuple | None = None   # (model's, assets', sitemap's, all: what the pages' keys map to)
         self._trusted = False          # this builder wrote the output folder and nothing else did since
+        # False: this builder builds once (the CLI): articles and model are dropped as soon as
+        # the pages are written, so the search step's Pagefind runs do not add to their memory
+        self.keep = keep
 
     # --- inputs that are not content --------------------------------------------------------
     def _vocabulary(self):
@@ -482,6 +500,7 @@ class SiteBuilder:
         told = hint is not None and self._trusted and self.loader.loaded
         content_stats = stamp.content_stats(self.content_dir) if self.cache_path and not told else {}
 
+        _DEPS.clear()
         writer.check_output_folder(out_path)
         writer.clean_abandoned_staging(out_path)
         sources, _ = self.loader.refresh(hint)
@@ -632,6 +651,10 @@ class SiteBuilder:
         for path in list(new_pages):
             if path not in produced:
                 del new_pages[path]
+        page_count = sum(1 for o in outputs if o.is_html)
+        if not self.keep:
+            del sources, site, outputs, index_of
+            self._forget_model()
         lap("write")
 
         written = sorted(written_now)
@@ -672,12 +695,20 @@ class SiteBuilder:
                         {k: (v.size, v.mtime_ns) for k, v in manifest.files.items()}, content_stats, self._vocab_dir)
         lap("finish")
         report = BuildReport(written=sorted(written), unchanged=sorted(unchanged), removed=sorted(removed),
-                             seconds=time.perf_counter() - started, pages=sum(1 for o in outputs if o.is_html),
+                             seconds=time.perf_counter() - started, pages=page_count,
                              rendered=len(todo), timings=timings, search_indexed=search_indexed)
         if not self.quiet:
             print(report.summary(), file=sys.stderr)
         return report
 
+
+    def _forget_model(self) -> None:
+        """Drop the articles, the model, the plan and the process's caches of them, and give
+        their memory back."""
+        self.loader.forget()
+        self._site = self._site_inputs = self._plan = self._fingerprints = None
+        heap.drop_process_caches()
+        heap.return_free_memory()
 
     # --- the fast first pass of a watcher --------------------------------------------------
     def preview(self, changed: Iterable[str | Path]) -> BuildReport | None:
@@ -761,29 +792,32 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
                search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
-               first: Iterable[str] = (), on_first=None) -> BuildReport:
+               first: Iterable[str] = (), on_first=None, keep: bool = True) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
     watching files may pass: with it, only those content files are looked at. Without it
     every content file is checked by size/mtime and hash against the cache. Called again
     with the same settings in the same process, the builder of the last call (articles,
-    model, manifest in memory) is reused. Raises BriefingError/BriefingErrors (and leaves
-    ``out_dir`` untouched) on bad content or a template error.
+    model, manifest in memory) is reused. ``keep=False`` is for a process that builds once:
+    nothing is kept, and the articles and model are dropped before the search step. Raises
+    BriefingError/BriefingErrors (and leaves ``out_dir`` untouched) on bad content or a
+    template error.
     """
     key = _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title)
     builder = _KEPT.pop(key, None)
     if builder is None:
         builder = SiteBuilder(content_dir, out_dir, base_url=base_url, templates_dir=templates_dir,
                               cache_dir=cache_dir, quiet=quiet, vocab=vocab, search=search, workers=workers,
-                              title=title)
-    builder.quiet = quiet
+                              title=title, keep=keep)
+    builder.quiet, builder.keep = quiet, keep
     try:
         return builder.build(changed, first=first, on_first=on_first)
     finally:
-        _KEPT[key] = builder
-        while len(_KEPT) > KEPT_BUILDERS:
-            del _KEPT[next(iter(_KEPT))]
+        if keep:
+            _KEPT[key] = builder
+            while len(_KEPT) > KEPT_BUILDERS:
+                del _KEPT[next(iter(_KEPT))]
 
 
 def index_search(out_dir: str | Path, cache_dir: str | Path | None = None) -> BuildReport:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.site import urls
+from briefing.site import load, related, urls
 from briefing.site.builder import SiteBuilder, build_site
 
 from .conftest import FIXTURE_CONTENT, ROOT
@@ -308,3 +308,40 @@ def test_a_kept_builder_told_what_changed_leaves_a_stamp_the_cli_trusts(tmp_path
     other = content / "articles" / sorted(p.name for p in (content / "articles").glob("*.md"))[0]
     other.write_text(other.read_text(encoding="utf-8") + "\n再补充。\n", encoding="utf-8")   # no one told
     assert not stamp.is_current(cache, out, content, options, templates)
+
+
+def test_a_parallel_render_keeps_each_dependency_list_once(project, monkeypatch):
+    """The two scripts of a page depend on the same keys: the manifest holds one tuple of
+    interned strings for both, whether the page was rendered here or in a worker."""
+    import sys
+
+    from briefing.site import builder as builder_mod
+
+    builder, _, templates, _ = project
+    monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 2)
+    builder.workers = 2
+    (templates / "base.html").write_text((THEME_TEMPLATES / "base.html").read_text(encoding="utf-8")
+                                         + "<!-- edited -->\n", encoding="utf-8")
+    assert builder.build().rendered > 2
+    pages = builder._manifest.pages
+    twins = [(p, urls.counterpart(p)) for p in pages if urls.variant_of(p) == urls.HANS and urls.counterpart(p) in pages]
+    assert len(twins) > 10
+    for hans, hant in twins:
+        if pages[hans][1] == pages[hant][1]:
+            assert pages[hans][1] is pages[hant][1]
+    assert all(sys.intern(k) is k for v in pages.values() for k in v[1])
+
+
+def test_a_one_shot_build_drops_the_model_before_the_search_step(tmp_path, vocab):
+    """The CLI builds once: the articles and model go before Pagefind runs (its memory then
+    does not add to theirs), and the site is the one a kept builder makes."""
+    kept = build_site(FIXTURE_CONTENT, tmp_path / "kept", vocab=vocab, cache_dir=tmp_path / "c1", quiet=True)
+    builder = SiteBuilder(FIXTURE_CONTENT, tmp_path / "once", vocab=vocab, cache_dir=tmp_path / "c2", quiet=True,
+                          keep=False)
+    once = builder.build()
+    assert once.search_indexed and kept.search_indexed and once.pages == kept.pages
+    assert builder._site is None and builder.loader.current == {} and builder._plan is None
+    assert not load._SHARED and not related._FEATURES   # the process's caches of them too
+    assert _tree(tmp_path / "once") == _tree(tmp_path / "kept")
+    again = builder.build()   # still usable: it reads the articles again
+    assert again.written == [] and again.removed == []
