@@ -66,11 +66,14 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-# Pagefind runs at once. Each holds ~0.4 GB for a part: two cut a 10,000-article index from
+# Pagefind runs at once. Each holds ~0.45 GB for a part: two cut a 10,000-article index from
 # 103 s to 72 s but put the build's peak memory at the search step (1.6 GB); with one, the
 # next part is indexed while the last is mirrored into the folder.
 PAGEFIND_RUNS = 1
-PART_PAGES = 1200          # searchable pages per Pagefind run (its memory grows ~0.5 MB a page)
+# searchable pages per Pagefind run. Its memory grows ~0.42 MB a page (peak RSS measured on
+# article pages: 800 pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB); more parts
+# mean more bundles for the search page to merge (20 instead of 17 at 10,000 articles).
+PART_PAGES = 1000
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
