@@ -55,15 +55,25 @@ def clean_abandoned_staging(out_dir: Path) -> None:
     """Remove staging folders left by builds that were killed."""
     for old in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         pid = old.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid():
-            try:
-                os.kill(int(pid), 0)
-                continue  # that build is still running
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue  # that build is still running
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is running: a killed build whose parent died too stays a zombie
+    until the system reaps it, and a zombie writes nothing."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True   # no /proc (not Linux): alive as far as can be told
 
 
 def check_output_folder(out_dir: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.site import stamp
+from briefing.site import stamp, writer
 
 from .conftest import FIXTURE_CONTENT, ROOT
 
@@ -107,3 +107,27 @@ def test_a_killed_build_leaves_whole_files_and_the_next_build_repairs_it(tmp_pat
     assert sorted(mine) == sorted(theirs)
     assert [p for p in mine if mine[p] != theirs[p]] == []
     assert not list(tmp_path.glob(".site.staging-*"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="zombies are read from /proc")
+def test_staging_left_by_a_killed_build_is_removed_even_before_its_process_is_reaped(tmp_path):
+    """A build killed with its parent is re-parented and stays a zombie until the system reaps
+    it: its staging folder is abandoned all the same. A running build's is left alone."""
+    out = tmp_path / "site"
+    out.mkdir()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z":
+            assert time.monotonic() < deadline, "the child never ended"
+            time.sleep(0.005)
+        abandoned = tmp_path / f".site.staging-{pid}"
+        running = tmp_path / f".site.staging-{os.getppid()}"
+        abandoned.mkdir()
+        running.mkdir()
+        writer.clean_abandoned_staging(out)
+        assert not abandoned.exists() and running.exists()
+    finally:
+        os.waitpid(pid, 0)
