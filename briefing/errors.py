@@ -35,3 +35,6 @@ class BriefingErrors(Exception):
     def __init__(self, errors: list[BriefingError]):
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+    def __reduce__(self):   # the errors themselves cross a process boundary, not their text
+        return (type(self), (self.errors,))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -37,3 +39,46 @@ def fork_executor(max_workers: int, initializer: Callable[..., Any] | None = Non
     """A ProcessPoolExecutor of forked, quiet workers."""
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(initializer, initargs))
+
+
+def run_in_child(fn: Callable[[], Any]) -> Any:
+    """``fn()`` run in a forked child process; its result, or the exception it raised, comes
+    back pickled. When this returns, all the memory the child used is the system's again
+    (a process that ends gives back what pymalloc would keep: an arena stays while one
+    object in it lives). Without fork, ``fn()`` runs here."""
+    if not CAN_FORK:
+        return fn()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read_fd)
+            try:
+                payload = (True, fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent
+                payload = (False, exc)
+            try:
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - an unpicklable result or error
+                data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(data)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as src:
+            data = src.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not data:
+        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}")
+        raise RuntimeError(f"the child process ended without a result ({how})")
+    ok, value = pickle.loads(data)
+    if ok:
+        return value
+    raise value

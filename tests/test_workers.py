@@ -1,12 +1,15 @@
-"""Forked workers: background ones run at lower CPU priority than the process that forked them."""
+"""Forked workers: background ones run at lower CPU priority than the process that forked them;
+work run in a child process hands back its result or its errors."""
 
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
-from briefing.workers import CAN_FORK, fork_pool
+from briefing.errors import BriefingError, BriefingErrors
+from briefing.workers import CAN_FORK, fork_pool, run_in_child
 
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="needs fork")
 
@@ -21,3 +24,18 @@ def test_background_workers_are_niced_and_others_are_not():
         assert set(pool.map(_niceness, range(4))) == {min(mine + 5, 19)}
     with fork_pool(2) as pool:
         assert set(pool.map(_niceness, range(4))) == {mine}
+
+
+def test_a_child_process_hands_back_its_result_or_its_errors():
+    assert run_in_child(lambda: {"pid": os.getpid()})["pid"] != os.getpid()
+    errors = [BriefingError("content/articles/a.md", "bad YAML front matter", 3)]
+
+    def fails():
+        raise BriefingErrors(errors)
+
+    with pytest.raises(BriefingErrors) as caught:
+        run_in_child(fails)
+    assert caught.value.errors == errors   # the errors themselves, with file and line
+
+    with pytest.raises(RuntimeError, match="signal 9"):
+        run_in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
