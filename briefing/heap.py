@@ -13,10 +13,6 @@ Nearly nothing is ever freed by those collections: these objects hold no cycles.
 * ``LongLivedHeap``: ``serve`` moves what survives a rebuild out of the collector's
   sight (``gc.freeze``); while the session is idle it collects once over everything
   (so cycles left by an earlier model are freed) and freezes again.
-* ``process_cache(clear)`` / ``drop_process_caches()``: caches kept for the life of the
-  process (records shared across articles, related-article features, script conversions)
-  say how to empty them; a build that will not be followed by another drops them, with
-  the model, before its search step.
 * ``return_free_memory()``: parsing 10,000 articles leaves ~70 MB of freed memory inside
   the C allocator's heap, still counted against the process (and, after a fork, against
   every worker's share of it); glibc's ``malloc_trim`` gives those pages back.
@@ -26,7 +22,6 @@ from __future__ import annotations
 
 import gc
 from functools import lru_cache
-from typing import Callable
 
 BATCH_THRESHOLDS = (50_000, 20, 100)
 
@@ -58,20 +53,6 @@ class LongLivedHeap:
 def frozen() -> bool:
     """Whether some objects are frozen (then a caller that freezes must not unfreeze them)."""
     return gc.get_freeze_count() > 0
-
-
-_PROCESS_CACHES: list[Callable[[], None]] = []
-
-
-def process_cache(clear: Callable[[], None]) -> Callable[[], None]:
-    """Register how to empty a process-wide cache (usable as a decorator); returns ``clear``."""
-    _PROCESS_CACHES.append(clear)
-    return clear
-
-
-def drop_process_caches() -> None:
-    for clear in _PROCESS_CACHES:
-        clear()
 
 
 @lru_cache(maxsize=1)

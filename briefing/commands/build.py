@@ -47,17 +47,24 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from briefing import heap
-    from briefing.site.builder import build_site
+    from briefing.site.builder import build_site, finish_search
+    from briefing.workers import run_in_child
 
     heap.tune_for_batch()
 
-    try:
-        report = build_site(
+    def pages():
+        return build_site(
             Path(args.content), Path(args.out), base_url=args.base_url,
             templates_dir=Path(args.templates) if args.templates else None,
             cache_dir=Path(args.cache) if args.cache else None, quiet=True,
-            search=not args.no_search, keep=False,
+            search=not args.no_search, defer_search=True,
         )
+
+    try:
+        # the pages are made in a child process and the search index here once it has
+        # ended: all the memory of the articles and the model is then the system's again
+        # (at 10,000 articles ~570 MB), and Pagefind's runs do not add to it
+        report = finish_search(run_in_child(pages))
     except BriefingErrors as errs:
         for err in errs.errors:
             print(f"error: {err}", file=sys.stderr)

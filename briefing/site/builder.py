@@ -31,6 +31,7 @@ import shutil
 import sys
 import threading
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -58,10 +59,27 @@ class BuildReport:
     rendered: int = 0                           # outputs rendered this time (others were skipped)
     timings: dict[str, float] = field(default_factory=dict)
     search_indexed: bool = False
+    search_job: "SearchJob | None" = None         # the search step, when left to the caller
+
 
     def summary(self) -> str:
         return (f"{self.pages} pages: {len(self.written)} written, {len(self.unchanged)} unchanged, "
                 f"{len(self.removed)} removed, {self.rendered} rendered in {self.seconds * 1000:.0f} ms")
+
+
+@dataclass
+class SearchJob:
+    """The search step of a build that left it to its caller (``defer_search``): the caller
+    of a one-shot build runs it after the process that rendered the pages has ended, so
+    Pagefind's memory does not add to theirs. ``run_search_job`` does it."""
+
+    out_path: Path
+    search_files: dict[str, FileState]            # the search files as the build found them
+    pages: dict[str, str]                         # page → digest of what Pagefind reads of it
+    state_path: Path | None                       # what the index parts hold, between builds
+    manifest_path: Path | None                    # the manifest saved by the build
+    other_files: dict[str, tuple[int, int]]       # every other file of the site: (size, mtime)
+    stamp: tuple | None                           # stamp.write's other arguments (None: no cache)
 
 
 _MISSING = object()
@@ -126,8 +144,11 @@ class _Manifest:
                 break
             at += 8 + size
             records += 1
-            self.global_fp, self.related = record["global_fp"], record["related"]
+            self.global_fp = record.get("global_fp", self.global_fp)
+            self.related = record.get("related", self.related)
             for name in ("fps", "pages", "files"):
+                if name not in record:   # a record of the search step run apart holds files only
+                    continue
                 table = dict(getattr(self, name))
                 changed, gone = record[name]
                 table.update(changed if name != "files" else {k: FileState(*v) for k, v in changed.items()})
@@ -135,6 +156,16 @@ class _Manifest:
                     table.pop(k, None)
                 setattr(self, name, table)
         return records
+
+    @classmethod
+    def record_files(cls, path: Path | None, changed: dict[str, FileState], gone: list[str]) -> None:
+        """Append to a saved manifest: these files are now so, those are gone."""
+        if path is None:
+            return
+        record = {"files": ({k: (v.digest, v.size, v.mtime_ns) for k, v in changed.items()}, list(gone))}
+        blob = pickle.dumps((MANIFEST_VERSION, record), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(cls._journal(path), "ab") as fh:
+            fh.write(len(blob).to_bytes(8, "little") + blob)
 
     def save(self, path: Path | None) -> None:
         if path is None:
@@ -239,7 +270,6 @@ def sitemap_listing(outputs: list[pages.Output]) -> list[tuple[str, str | None]]
 # hold two million keys, mostly the same few hundred lists (a page and its other-script twin
 # have the same), which would otherwise take ~40 MB of copies in the manifest.
 _DEPS: dict[tuple[str, ...], tuple[str, ...]] = {}
-heap.process_cache(_DEPS.clear)
 
 
 def _kept_deps(deps: tuple[str, ...]) -> tuple[str, ...]:
@@ -385,7 +415,7 @@ class SiteBuilder:
     def __init__(self, content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                  templates_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                  quiet: bool = False, vocab=None, search: bool = True, workers: int | None = None,
-                 title: str = DEFAULT_TITLE, keep: bool = True):
+                 title: str = DEFAULT_TITLE, defer_search: bool = False):
         self.content_dir = Path(content_dir)
         self.out_path = Path(out_dir).resolve()
         self.templates_dir = Path(templates_dir) if templates_dir is not None else None
@@ -412,9 +442,8 @@ class SiteBuilder:
         self._manifest: _Manifest | None = None
         self._fingerprints: tuple | None = None   # (model's, assets', sitemap's, all: what the pages' keys map to)
         self._trusted = False          # this builder wrote the output folder and nothing else did since
-        # False: this builder builds once (the CLI): articles and model are dropped as soon as
-        # the pages are written, so the search step's Pagefind runs do not add to their memory
-        self.keep = keep
+        # True: the search step is left to the caller (report.search_job), to run apart
+        self.defer_search = defer_search
 
     # --- inputs that are not content --------------------------------------------------------
     def _vocabulary(self):
@@ -652,25 +681,25 @@ class SiteBuilder:
             if path not in produced:
                 del new_pages[path]
         page_count = sum(1 for o in outputs if o.is_html)
-        if not self.keep:
-            del sources, site, outputs, index_of
-            self._forget_model()
         lap("write")
 
         written = sorted(written_now)
         search_indexed = False
         search_files = {k: v for k, v in new_files.items() if k.startswith(search_prefix)}
+        search_pages: dict[str, str] | None = None   # what to index, when the index needs work
+        search_state = self.cache_path / "search.json" if self.cache_path else None
         if self.search:
             # pages whose indexed part changed (a page rewritten for its side panel needs no new index)
             changed_html = {p for p, v in new_pages.items() if v[2] != old_search.get(p)}
             changed_html |= {p for p, d in old_search.items() if d is not None and p not in new_pages}
             if changed_html or not search_files or not (out_path / urls.SEARCH_BUNDLE_DIR).is_dir():
+                search_pages = {k: v[2] for k, v in new_pages.items() if v[2] is not None}
+            if search_pages is not None and not self.defer_search:
                 from briefing.site.search import build_search_index
 
                 states: dict[str, FileState] = {}
                 s_written, s_unchanged, s_removed = build_search_index(
-                    out_path, search_files, states, pages={k: v[2] for k, v in new_pages.items() if v[2] is not None},
-                    state_path=self.cache_path / "search.json" if self.cache_path else None)
+                    out_path, search_files, states, pages=search_pages, state_path=search_state)
                 for k in search_files:
                     new_files.pop(k, None)
                 new_files.update(states)
@@ -690,25 +719,23 @@ class SiteBuilder:
         manifest.save(manifest_path)
         self._manifest = manifest
         self._trusted = True
-        if self.cache_path:
+        job = None
+        if search_pages is not None and self.defer_search:   # the stamp is written once it is done
+            job = SearchJob(out_path, search_files, search_pages, search_state, manifest_path,
+                            {k: (v.size, v.mtime_ns) for k, v in manifest.files.items() if k not in search_files},
+                            (self.cache_dir, inputs_fp, self.content_dir, content_stats, self._vocab_dir)
+                            if self.cache_path else None)
+        elif self.cache_path:
             stamp.write(self.cache_dir, out_path, inputs_fp, self.content_dir,
                         {k: (v.size, v.mtime_ns) for k, v in manifest.files.items()}, content_stats, self._vocab_dir)
         lap("finish")
         report = BuildReport(written=sorted(written), unchanged=sorted(unchanged), removed=sorted(removed),
                              seconds=time.perf_counter() - started, pages=page_count,
-                             rendered=len(todo), timings=timings, search_indexed=search_indexed)
+                             rendered=len(todo), timings=timings, search_indexed=search_indexed, search_job=job)
         if not self.quiet:
             print(report.summary(), file=sys.stderr)
         return report
 
-
-    def _forget_model(self) -> None:
-        """Drop the articles, the model, the plan and the process's caches of them, and give
-        their memory back."""
-        self.loader.forget()
-        self._site = self._site_inputs = self._plan = self._fingerprints = None
-        heap.drop_process_caches()
-        heap.return_free_memory()
 
     # --- the fast first pass of a watcher --------------------------------------------------
     def preview(self, changed: Iterable[str | Path]) -> BuildReport | None:
@@ -792,32 +819,56 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
                search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
-               first: Iterable[str] = (), on_first=None, keep: bool = True) -> BuildReport:
+               first: Iterable[str] = (), on_first=None, defer_search: bool = False) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
     watching files may pass: with it, only those content files are looked at. Without it
     every content file is checked by size/mtime and hash against the cache. Called again
     with the same settings in the same process, the builder of the last call (articles,
-    model, manifest in memory) is reused. ``keep=False`` is for a process that builds once:
-    nothing is kept, and the articles and model are dropped before the search step. Raises
-    BriefingError/BriefingErrors (and leaves ``out_dir`` untouched) on bad content or a
-    template error.
+    model, manifest in memory) is reused. With ``defer_search``, the search step is left to
+    the caller (``report.search_job``, for ``finish_search``). Raises BriefingError/
+    BriefingErrors (and leaves ``out_dir`` untouched) on bad content or a template error.
     """
     key = _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title)
     builder = _KEPT.pop(key, None)
     if builder is None:
         builder = SiteBuilder(content_dir, out_dir, base_url=base_url, templates_dir=templates_dir,
                               cache_dir=cache_dir, quiet=quiet, vocab=vocab, search=search, workers=workers,
-                              title=title, keep=keep)
-    builder.quiet, builder.keep = quiet, keep
+                              title=title)
+    builder.quiet, builder.defer_search = quiet, defer_search
     try:
         return builder.build(changed, first=first, on_first=on_first)
     finally:
-        if keep:
-            _KEPT[key] = builder
-            while len(_KEPT) > KEPT_BUILDERS:
-                del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = builder
+        while len(_KEPT) > KEPT_BUILDERS:
+            del _KEPT[next(iter(_KEPT))]
+
+
+def finish_search(report: BuildReport) -> BuildReport:
+    """Run the search step a build left to its caller (``defer_search``): index the pages,
+    record the search files in the saved manifest, and stamp the build complete. The
+    report of the whole build."""
+    job = report.search_job
+    if job is None:
+        return report
+    from briefing.site.search import build_search_index
+
+    started = time.perf_counter()
+    states: dict[str, FileState] = {}
+    written, unchanged, removed = build_search_index(job.out_path, job.search_files, states, pages=job.pages,
+                                                     state_path=job.state_path)
+    _Manifest.record_files(job.manifest_path, states, [k for k in job.search_files if k not in states])
+    if job.stamp is not None:
+        cache_dir, inputs_fp, content_dir, content_stats, vocab_dir = job.stamp
+        files = dict(job.other_files)
+        files.update((k, (v.size, v.mtime_ns)) for k, v in states.items())
+        stamp.write(cache_dir, job.out_path, inputs_fp, content_dir, files, content_stats, vocab_dir)
+    took = time.perf_counter() - started
+    return dataclasses.replace(
+        report, written=sorted(report.written + written), unchanged=sorted(report.unchanged + unchanged),
+        removed=sorted(report.removed + removed), seconds=report.seconds + took,
+        timings={**report.timings, "search": took}, search_indexed=True, search_job=None)
 
 
 def index_search(out_dir: str | Path, cache_dir: str | Path | None = None) -> BuildReport:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import yaml
 
-from briefing import heap
 from briefing.workers import fork_executor
 from briefing.errors import BriefingError, BriefingErrors
 from briefing.site import body as body_mod
@@ -574,7 +573,6 @@ _ID_LISTS = {EventRec: tuple(i for i, f in enumerate(EventRec.__dataclass_fields
              FigureRec: (tuple(FigureRec.__dataclass_fields__).index("regions"),)}
 _SHARED: dict = {}
 _SHARED_LIMIT = 1_000_000
-heap.process_cache(_SHARED.clear)
 
 
 def _kept_once(key, value):
@@ -729,12 +727,6 @@ class ContentLoader:
         self.current: dict[str, ArticleSource] = {}       # path → article
         self.stats: dict[str, tuple[int, int]] = {}        # path → (size, mtime_ns) when last read
         self.loaded = False
-
-    def forget(self) -> None:
-        """Drop the articles and the cache read into memory, for a process that will not
-        build again (a later ``refresh`` would read and parse every file anew)."""
-        self.current, self.stats, self.loaded = {}, {}, False
-        self.cache = LoadCache(None)
 
     def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str], bool]:
         """(every content file now, the ones to look at, whether they are the files known)."""

@@ -20,8 +20,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from briefing import heap
-
 from briefing.site.load import ArticleSource, keyword_pairs
 
 RELATED_MAX = 5              # related articles listed per article
@@ -54,12 +52,6 @@ def article_features(src: ArticleSource) -> dict[str, float]:
 # found again by the identity of what they derive from.
 _FEATURE_IDS: dict[str, int] = {}
 _FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-
-
-@heap.process_cache
-def _forget_features() -> None:
-    _FEATURES.clear()
-    _FEATURE_IDS.clear()
 
 
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from briefing import heap
 from briefing.site.urls import HANS, HANT
 from briefing.text.script import SIMPLIFIED, TRADITIONAL, to_simplified, to_traditional
 
@@ -22,12 +21,6 @@ def _to_hant(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def _to_hans(text: str) -> str:
     return to_simplified(text)
-
-
-@heap.process_cache
-def _forget_conversions() -> None:
-    _to_hant.cache_clear()
-    _to_hans.cache_clear()
 
 
 class Bi:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.site import load, related, urls
+from briefing.site import urls
 from briefing.site.builder import SiteBuilder, build_site
 
 from .conftest import FIXTURE_CONTENT, ROOT
@@ -332,16 +332,27 @@ def test_a_parallel_render_keeps_each_dependency_list_once(project, monkeypatch)
     assert all(sys.intern(k) is k for v in pages.values() for k in v[1])
 
 
-def test_a_one_shot_build_drops_the_model_before_the_search_step(tmp_path, vocab):
-    """The CLI builds once: the articles and model go before Pagefind runs (its memory then
-    does not add to theirs), and the site is the one a kept builder makes."""
-    kept = build_site(FIXTURE_CONTENT, tmp_path / "kept", vocab=vocab, cache_dir=tmp_path / "c1", quiet=True)
-    builder = SiteBuilder(FIXTURE_CONTENT, tmp_path / "once", vocab=vocab, cache_dir=tmp_path / "c2", quiet=True,
-                          keep=False)
-    once = builder.build()
-    assert once.search_indexed and kept.search_indexed and once.pages == kept.pages
-    assert builder._site is None and builder.loader.current == {} and builder._plan is None
-    assert not load._SHARED and not related._FEATURES   # the process's caches of them too
-    assert _tree(tmp_path / "once") == _tree(tmp_path / "kept")
-    again = builder.build()   # still usable: it reads the articles again
-    assert again.written == [] and again.removed == []
+def test_a_search_step_left_to_the_caller_completes_the_same_build(tmp_path, vocab):
+    """The CLI renders in a child process and runs the search step after it has ended: the
+    site, the manifest and the stamp are what one build in one process leaves."""
+    from briefing.site import stamp
+    from briefing.site.builder import _Manifest, finish_search
+
+    whole = build_site(FIXTURE_CONTENT, tmp_path / "whole", vocab=vocab, cache_dir=tmp_path / "c1", quiet=True)
+    apart = build_site(FIXTURE_CONTENT, tmp_path / "apart", vocab=vocab, cache_dir=tmp_path / "c2", quiet=True,
+                       defer_search=True)
+    assert apart.search_job is not None and not apart.search_indexed
+    assert not (tmp_path / "apart" / urls.SEARCH_BUNDLE_DIR).exists()
+    assert not stamp.completed(tmp_path / "c2", tmp_path / "apart")   # not complete before its search step
+    done = finish_search(apart)
+    assert done.search_indexed and done.search_job is None
+    assert (done.written, done.unchanged, done.removed) == (whole.written, whole.unchanged, whole.removed)
+    assert _tree(tmp_path / "apart") == _tree(tmp_path / "whole")
+    assert stamp.completed(tmp_path / "c2", tmp_path / "apart")
+    # the manifest, read back with the search files recorded apart, is the one-process one's
+    again = SiteBuilder(FIXTURE_CONTENT, tmp_path / "apart", vocab=vocab, cache_dir=tmp_path / "c2", quiet=True)
+    report = again.build()
+    assert report.written == [] and report.removed == [] and not report.search_indexed
+    files = {name: {k: (v.digest, v.size) for k, v in _Manifest.load(tmp_path / name / "site" / "manifest.pickle").files.items()}
+             for name in ("c1", "c2")}
+    assert files["c1"] == files["c2"] and any(k.startswith(urls.SEARCH_BUNDLE_DIR + "/") for k in files["c2"])
