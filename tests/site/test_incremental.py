@@ -356,3 +356,22 @@ def test_a_search_step_left_to_the_caller_completes_the_same_build(tmp_path, voc
     files = {name: {k: (v.digest, v.size) for k, v in _Manifest.load(tmp_path / name / "site" / "manifest.pickle").files.items()}
              for name in ("c1", "c2")}
     assert files["c1"] == files["c2"] and any(k.startswith(urls.SEARCH_BUNDLE_DIR + "/") for k in files["c2"])
+
+
+def test_a_build_whose_search_step_never_ran_gets_its_index_from_the_next_build(tmp_path, vocab):
+    """Pages written, search step not run (it failed, or its process was killed): the build
+    is not stamped complete, and the next one indexes what changed, though no page does."""
+    from briefing.site import stamp
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    SiteBuilder(content, site, vocab=vocab, cache_dir=cache, quiet=True).build()
+    edited = content / "articles" / f"{ARTICLE}.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n新增一段：量子计算联合实验室揭牌。\n", encoding="utf-8")
+    apart = SiteBuilder(content, site, vocab=vocab, cache_dir=cache, quiet=True, defer_search=True).build()
+    assert apart.search_job is not None and not stamp.completed(cache, site)
+    report = SiteBuilder(content, site, vocab=vocab, cache_dir=cache, quiet=True).build()
+    assert report.rendered == 0 and report.search_indexed
+    assert any(p.startswith(f"{urls.SEARCH_BUNDLE_DIR}/delta/") for p in report.written)
+    assert stamp.completed(cache, site)
