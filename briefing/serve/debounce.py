@@ -3,7 +3,10 @@
 A batch is due once no new change has arrived for `quiet` seconds (the burst is over),
 or `max_wait` seconds after its first change (a never-ending stream still gets built).
 Changes that arrive while a batch is being built wait, merged, for the next batch: a
-rebuild is never started twice for the same save and never run concurrently.
+rebuild is never started twice for the same save and never run concurrently. A consumer
+that asks for it also gets the first changes of a burst at once, as a ``Lead``: serve
+shows an edited article from them without waiting for the burst to end (its full build
+still comes once, with the whole burst).
 
 This is what `livereload`'s own watcher does not do: it runs the task for the first
 changed file it finds on every 0.8 s poll and throttles reloads instead of builds, which
@@ -42,6 +45,14 @@ class DebounceWindow:
         self.first = self.last = None
 
 
+@dataclass(frozen=True)
+class Lead:
+    """The first changes of a burst, handed out before the burst is over (they are in the
+    batch that follows too)."""
+
+    paths: frozenset[Path]
+
+
 class ChangeQueue:
     """Thread-safe collector of changed paths, handing out debounced batches.
 
@@ -61,6 +72,7 @@ class ChangeQueue:
         self._clock = clock
         self._paths: set[Path] = set()
         self._busy = False
+        self._led = False      # the lead of the pending burst was handed out
         self._closed = False
         self._cond = threading.Condition()
 
@@ -73,14 +85,18 @@ class ChangeQueue:
             self._window.add(self._clock())
             self._cond.notify_all()
 
-    def take(self, idle: float | None = None) -> set[Path] | None:
+    def take(self, idle: float | None = None, *, lead: bool = False) -> set[Path] | Lead | None:
         """Block until a batch is due and return it (None once the queue is closed); with
-        ``idle``, an empty set once nothing has come for that many seconds."""
+        ``idle``, an empty set once nothing has come for that many seconds; with ``lead``,
+        first a ``Lead`` of what a burst brought before it is due, once a burst."""
         with self._cond:
             since = self._clock()
             while True:
                 if self._closed:
                     return None
+                if lead and self._paths and not self._led:
+                    self._led = True
+                    return Lead(frozenset(self._paths))
                 due = self._window.due_at()
                 if due is None:
                     if idle is None:
@@ -98,6 +114,7 @@ class ChangeQueue:
                 batch, self._paths = self._paths, set()
                 self._window.reset()
                 self._busy = True
+                self._led = False
                 return batch
 
     def done(self) -> None:

@@ -96,6 +96,7 @@ class Rebuilder:
         self.base_url = base_url
         self._carry: set[Path] = set()  # inputs of the last failed rebuild
         self._carry_full = False  # the last full build failed
+        self._led: set[str] = set()  # pages shown by ``preview_lead`` since the last rebuild
 
     # --- the two entry points ------------------------------------------------------------
 
@@ -159,6 +160,9 @@ class Rebuilder:
             self._build(result, None if full else build_inputs)
         else:
             result.report = _NothingBuilt()
+        if self._led:   # what the burst's lead showed was written by this rebuild, earlier
+            result.previewed = sorted(self._led | set(result.previewed))
+            self._led = set()
         if result.ok:
             self._carry, self._carry_full = set(), False
         else:
@@ -183,7 +187,16 @@ class Rebuilder:
         result.rejected = [tuple(map(str, r)) for r in (getattr(report, "rejected", None) or [])]
         return True
 
-    def _build(self, result: RebuildResult, changed: set[Path] | None) -> None:
+    def preview_lead(self, paths: Iterable[Path]) -> None:
+        """The first saves of a burst, before it is over: edited articles are shown at once
+        (``rebuild`` of the whole burst follows and brings everything else in line)."""
+        paths = set(paths)
+        if paths and all(self.sources.classify(p) is Kind.CONTENT and p.is_file() for p in paths):
+            shown = RebuildResult(trigger=sorted(paths), kinds={Kind.CONTENT: len(paths)})
+            self._preview(shown, paths, self._build_options(paths))
+            self._led.update(shown.previewed)
+
+    def _build_options(self, changed: set[Path] | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"changed": changed, "quiet": True}
         if self.base_url is not None:
             kwargs["base_url"] = self.base_url
@@ -193,6 +206,10 @@ class Rebuilder:
             kwargs["cache_dir"] = self.sources.cache
         if self.stages.defers_search:
             kwargs["search"] = False
+        return kwargs
+
+    def _build(self, result: RebuildResult, changed: set[Path] | None) -> None:
+        kwargs = self._build_options(changed)
         self._preview(result, changed, kwargs)  # before the gate: its writes are atomic renames
         if self._viewed is not None and self.stages.build_accepts("first"):
             open_pages = self._viewed()

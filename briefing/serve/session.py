@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefing.heap import LongLivedHeap
-from briefing.serve.debounce import ChangeQueue
+from briefing.serve.debounce import ChangeQueue, Lead
 from briefing.serve.ledger import ConsumedLedger
 from briefing.serve.rebuild import Rebuilder, RebuildResult
 from briefing.serve.search import SearchIndexer
@@ -147,7 +147,14 @@ class PreviewSession:
                  f"{len(self.roots)} folders ({self.watcher.name}) · Ctrl-C to stop")
 
     def _rebuild_loop(self) -> None:
-        while (batch := self.queue.take(idle=TIDY_AFTER_IDLE if self.heap.untidy else None)) is not None:
+        while (batch := self.queue.take(idle=TIDY_AFTER_IDLE if self.heap.untidy else None,
+                                         lead=True)) is not None:
+            if isinstance(batch, Lead):   # a save, before its burst is over: show it at once
+                try:
+                    self.rebuilder.preview_lead(batch.paths)
+                except Exception:  # noqa: BLE001 - the rebuild of the burst reports it
+                    pass
+                continue
             if not batch:   # a quiet moment: free what earlier models left, off the edit path
                 self.heap.tidy()
                 continue

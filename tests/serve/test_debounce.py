@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.serve.debounce import ChangeQueue, DebounceWindow
+from briefing.serve.debounce import ChangeQueue, DebounceWindow, Lead
 
 
 def test_window_is_due_after_the_quiet_time_following_the_last_change():
@@ -81,3 +81,22 @@ def test_take_with_idle_hands_out_an_empty_batch_once_nothing_came_for_that_long
     assert queue.wait_idle(timeout=0)   # an idle turn is not a batch being built
     queue.put({Path("a")})
     assert queue.take(idle=30.0) == {Path("a")}   # a change ends the wait at once
+
+
+def test_a_consumer_that_asks_gets_the_first_changes_of_a_burst_at_once_then_the_whole_burst():
+    clock = FakeClock()
+    queue = ChangeQueue(quiet=0.05, max_wait=2.0, clock=clock)
+    queue.put({Path("a")})
+    assert queue.take(lead=True) == Lead(frozenset({Path("a")}))   # not due yet: handed out at once
+    queue.put({Path("b")})            # the burst goes on
+    clock.now += 0.06
+    assert queue.take(lead=True) == {Path("a"), Path("b")}          # one batch for the whole burst
+    queue.put({Path("c")})            # while it builds: the next burst
+    queue.done()
+    assert queue.take(lead=True) == Lead(frozenset({Path("c")}))
+    clock.now += 0.06
+    assert queue.take() == {Path("c")}
+    queue.done()
+    queue.put({Path("d")})
+    clock.now += 0.06
+    assert queue.take() == {Path("d")}   # without asking: no lead

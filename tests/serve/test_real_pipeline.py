@@ -155,3 +155,26 @@ def test_real_site_reloads_shows_the_overlay_and_recovers(real_project, start_se
         expect(page.locator("#briefing-error-overlay")).to_have_count(0)
     finally:
         page.close()
+
+
+def test_an_edited_article_is_shown_before_its_burst_of_saves_is_over(real_project, start_session):
+    """The first save of a burst is previewed at once; the whole burst is still built once,
+    after it (here the burst is held open by a long quiet time)."""
+    sources = ProjectSources(content=real_project / "content", out=real_project / "site",
+                             seeds=real_project / "seeds", templates=real_project / "templates",
+                             cache=real_project / ".cache")
+    session = PreviewSession(sources, project_stages(),
+                             ServeOptions(port=0, ingest_on_start=False, debounce=3.0, max_wait=3.0),
+                             out=io.StringIO())
+    session.start()
+    start_session.sessions.append(session)
+    path, slug = article_file(real_project)
+    page = real_project / "site" / urls.article(urls.HANS, slug)
+    builds = session.rebuilds
+    add_paragraph(path, "先睹为快的新段落。")
+    wait_until(lambda: "先睹为快的新段落。" in page.read_text("utf-8"), timeout=2.5, what="the lead preview")
+    assert session.rebuilds == builds          # shown, and the burst's build has not run yet
+    assert session.settle(timeout=60)
+    assert session.rebuilds == builds + 1
+    result = session.history[-1]
+    assert sorted(result.previewed) == sorted([urls.article(urls.HANS, slug), urls.article(urls.HANT, slug)])
