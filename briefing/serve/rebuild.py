@@ -188,13 +188,23 @@ class Rebuilder:
         return True
 
     def preview_lead(self, paths: Iterable[Path]) -> None:
-        """The first saves of a burst, before it is over: edited articles are shown at once
-        (``rebuild`` of the whole burst follows and brings everything else in line)."""
+        """The first saves of a burst, before it is over: edited articles are shown at once,
+        and after a template edit the pages open in browsers (``rebuild`` of the whole burst
+        follows and brings everything else in line)."""
         paths = set(paths)
-        if paths and all(self.sources.classify(p) is Kind.CONTENT and p.is_file() for p in paths):
-            shown = RebuildResult(trigger=sorted(paths), kinds={Kind.CONTENT: len(paths)})
-            self._preview(shown, paths, self._build_options(paths))
-            self._led.update(shown.previewed)
+        kinds = {self.sources.classify(p) for p in paths}
+        if not paths or not all(p.is_file() for p in paths) or len(kinds) != 1:
+            return
+        first: list[str] = []
+        if kinds == {Kind.TEMPLATE}:
+            first = sorted(self._viewed() or ()) if self._viewed is not None else []
+            if not first:
+                return
+        elif kinds != {Kind.CONTENT}:
+            return
+        shown = RebuildResult(trigger=sorted(paths), kinds={kinds.pop(): len(paths)})
+        self._preview(shown, paths, self._build_options(paths), first=first)
+        self._led.update(shown.previewed)
 
     def _build_options(self, changed: set[Path] | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"changed": changed, "quiet": True}
@@ -228,13 +238,17 @@ class Rebuilder:
         finally:
             self._on_build_end()
 
-    def _preview(self, result: RebuildResult, changed: set[Path] | None, kwargs: dict[str, Any]) -> None:
-        """Edited articles only: write their own pages from the last model and reload at once;
-        the full build that follows brings listings, timeline and feeds up to date."""
+    def _preview(self, result: RebuildResult, changed: set[Path] | None, kwargs: dict[str, Any],
+                 first: list[str] | None = None) -> None:
+        """Edited articles (or, given ``first``, the open pages after a template edit): write
+        their pages from the last model and reload at once; the full build that follows
+        brings listings, timeline and feeds up to date."""
         if not changed or self.stages.preview_site is None \
-                or any(self.sources.classify(p) is not Kind.CONTENT for p in changed):
+                or (not first and any(self.sources.classify(p) is not Kind.CONTENT for p in changed)):
             return
         options = {k: v for k, v in kwargs.items() if k != "changed"}
+        if first:
+            options["first"] = first
         try:
             report = self.stages.preview_site(self.sources.content, self.sources.out, changed=changed, **options)
         except Exception:  # noqa: BLE001 - the full build reports every problem

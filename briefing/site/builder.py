@@ -739,22 +739,28 @@ class SiteBuilder:
 
 
     # --- the fast first pass of a watcher --------------------------------------------------
-    def preview(self, changed: Iterable[str | Path]) -> BuildReport | None:
-        """Write the pages of the edited articles at once, before the full build.
+    def preview(self, changed: Iterable[str | Path], *, first: Iterable[str] = ()) -> BuildReport | None:
+        """Write the pages of the edited articles at once, before the full build; for an
+        edit of templates, the pages of ``first`` (site paths: those open in browsers).
 
         The last model, with the edited articles replaced, renders just their own pages
         (both scripts), in milliseconds at any corpus size. ``build(changed)`` must follow:
         it brings every other page (listings, timeline, related panels, feeds, search) in
         line and makes these pages exactly what a full build makes. Returns None, writing
         nothing, when there is nothing it can preview: no previous build in this builder,
-        a change that is not an edit of a known article (new, deleted or re-slugged
-        article, a template or vocabulary change), bad content or a render error.
+        a change that is neither an edit of a known article nor of templates (a new,
+        deleted or re-slugged article, a vocabulary change), bad content or a render error.
         """
-        started = time.perf_counter()
         manifest = self._manifest
-        if self._site is None or manifest is None or not self._trusted:
+        if self._site is None or manifest is None or not self._trusted or self._plan is None:
             return None
         hint = {Path(p) for p in changed}
+        if hint and self.templates_dir is not None:
+            templates = self.templates_dir.resolve()
+            if all(templates in p.resolve().parents for p in hint):
+                _, planned, _, index_of = self._plan
+                return self._write_preview(self._site, [planned[index_of[p]] for p in sorted(set(first))
+                                                        if p in index_of and planned[index_of[p]].kind == "page"])
         folder = self.loader.folder.resolve()
         if not hint or any(p.suffix != ".md" or p.resolve().parent != folder for p in hint):
             return None
@@ -769,9 +775,20 @@ class SiteBuilder:
         if patched is None:
             return None
         site, slugs = patched
-        outputs = [pages.Output(urls.article(v, slug), "page", "article.html", v, {"slug": slug})
-                   for slug in slugs for v in urls.VARIANTS]
-        env, _ = self._templates()
+        return self._write_preview(site, [pages.Output(urls.article(v, slug), "page", "article.html", v, {"slug": slug})
+                                          for slug in slugs for v in urls.VARIANTS])
+
+    def _write_preview(self, site: model.Site, outputs: list[pages.Output]) -> BuildReport | None:
+        """Render ``outputs`` from ``site`` with the templates as they are now and move them
+        into place (``preview``); None, writing nothing, on any render error."""
+        if not outputs:
+            return None
+        started = time.perf_counter()
+        manifest = self._manifest
+        try:
+            env, _ = self._templates()
+        except Exception:  # noqa: BLE001 - a broken template: build() reports it
+            return None
         staging = writer.staging_dir_for(self.out_path)
         _set_render_state(site, self.config, env, outputs, self.out_path, staging, manifest.files, False)
         try:
@@ -806,14 +823,15 @@ def _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, s
 def preview_site(content_dir: str | Path, out_dir: str | Path, *, changed: Iterable[str | Path],
                  base_url: str | None = None, templates_dir: str | Path | None = None,
                  cache_dir: str | Path | None = None, quiet: bool = True, vocab=None, search: bool = True,
-                 workers: int | None = None, title: str = DEFAULT_TITLE) -> BuildReport | None:
-    """A fast first pass for `serve`: the edited articles' own pages, rendered from the model
-    of the last build_site call with the same settings (SiteBuilder.preview). None when there
-    is no such build in this process or the change needs the full build; build_site must
-    follow either way."""
+                 workers: int | None = None, title: str = DEFAULT_TITLE, first: Iterable[str] = ()
+                 ) -> BuildReport | None:
+    """A fast first pass for `serve`: the edited articles' own pages (for a template edit,
+    the pages of ``first``), rendered from the model of the last build_site call with the
+    same settings (SiteBuilder.preview). None when there is no such build in this process or
+    the change needs the full build; build_site must follow either way."""
     builder = _KEPT.get(_kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search,
                                   workers, title))
-    return builder.preview(changed) if builder is not None else None
+    return builder.preview(changed, first=first) if builder is not None else None
 
 
 def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,

@@ -202,6 +202,22 @@ def test_preview_writes_the_edited_article_at_once_and_build_completes_it(projec
     _same_as_cold(builder, tmp_path, vocab)
 
 
+def test_after_a_template_edit_preview_writes_the_open_pages_at_once_and_build_completes_it(project, vocab):
+    builder, _, templates, tmp_path = project
+    base = templates / "base.html"
+    base.write_text((THEME_TEMPLATES / "base.html").read_text(encoding="utf-8").replace(
+        "</body>", "<!-- template lead -->\n</body>"), encoding="utf-8")
+    open_page, other = urls.article(urls.HANS, ARTICLE), urls.article(urls.HANT, ARTICLE)
+    preview = builder.preview({base}, first=[open_page, "no/such/page.html"])
+    assert preview is not None and preview.written == [open_page]
+    assert "template lead" in (builder.out_path / open_page).read_text(encoding="utf-8")
+    assert "template lead" not in (builder.out_path / other).read_text(encoding="utf-8")   # the build's
+    assert builder.preview({base}) is None   # no open page: nothing to show first
+    report = builder.build({base})
+    assert open_page not in report.written and other in report.written   # it was already right
+    _same_as_cold(builder, tmp_path, vocab)
+
+
 def test_preview_declines_what_only_a_build_can_do(project):
     builder, content, templates, _ = project
     new = content / "articles" / "new.md"
