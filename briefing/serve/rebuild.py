@@ -97,6 +97,7 @@ class Rebuilder:
         self._carry: set[Path] = set()  # inputs of the last failed rebuild
         self._carry_full = False  # the last full build failed
         self._led: set[str] = set()  # pages shown by ``preview_lead`` since the last rebuild
+        self._led_files: dict[Path, tuple[int, int]] = {}  # the content it showed them from: (size, mtime)
 
     # --- the two entry points ------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class Rebuilder:
             result.report = _NothingBuilt()
         if self._led:   # what the burst's lead showed was written by this rebuild, earlier
             result.previewed = sorted(self._led | set(result.previewed))
-            self._led = set()
+        self._led, self._led_files = set(), {}
         if result.ok:
             self._carry, self._carry_full = set(), False
         else:
@@ -202,9 +203,11 @@ class Rebuilder:
                 return
         elif kinds != {Kind.CONTENT}:
             return
-        shown = RebuildResult(trigger=sorted(paths), kinds={kinds.pop(): len(paths)})
+        shown = RebuildResult(trigger=sorted(paths), kinds={next(iter(kinds)): len(paths)})
         self._preview(shown, paths, self._build_options(paths), first=first)
         self._led.update(shown.previewed)
+        if kinds == {Kind.CONTENT}:
+            self._led_files.update((p, _stat(p)) for p in paths)
 
     def _build_options(self, changed: set[Path] | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"changed": changed, "quiet": True}
@@ -220,7 +223,9 @@ class Rebuilder:
 
     def _build(self, result: RebuildResult, changed: set[Path] | None) -> None:
         kwargs = self._build_options(changed)
-        self._preview(result, changed, kwargs)  # before the gate: its writes are atomic renames
+        if not (changed and all(self._led_files.get(p) == _stat(p) for p in changed)):
+            # (articles the burst's lead already showed, as they still are, are not previewed twice)
+            self._preview(result, changed, kwargs)  # before the gate: its writes are atomic renames
         if self._viewed is not None and self.stages.build_accepts("first"):
             open_pages = self._viewed()
             if open_pages:
@@ -328,3 +333,11 @@ class _NothingBuilt:
     removed: list[str] = []
     seconds = 0.0
     pages = 0
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
