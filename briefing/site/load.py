@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -651,8 +652,18 @@ class LoadCache:
             art = self.by_hash[digest] = from_plain(self.plain.pop(digest))  # kept once, as objects
         return art
 
+    def article(self, digest: str, path: str) -> ArticleSource | None:
+        """The article parsed from these bytes, as read from ``path``: the same bytes may have
+        been read under another name (an absolute path, another working folder) and are not
+        parsed again for that."""
+        art = self.get(digest)
+        if art is not None and art.path != path:
+            art = dataclasses.replace(art, path=path)
+            self.put(digest, art)
+        return art
+
     def put(self, digest: str, article: ArticleSource) -> None:
-        if digest not in self:
+        if self.by_hash.get(digest) is not article:
             self.new[digest] = article
         self.by_hash[digest] = article
         self.dirty = True
@@ -780,8 +791,8 @@ class ContentLoader:
             stats[key] = (st.st_size, st.st_mtime_ns)
             known = cache.stats.get(key)
             if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-                art = cache.get(known[2])
-                if art is not None and art.path == key:
+                art = cache.article(known[2], key)
+                if art is not None:
                     results[key] = art
                     continue
             with open(key, "rb") as fh:
@@ -789,8 +800,8 @@ class ContentLoader:
             digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
             cache.stats[key] = (st.st_size, st.st_mtime_ns, digest)
             cache.dirty = True
-            art = cache.get(digest)
-            if art is not None and art.path == key:
+            art = cache.article(digest, key)
+            if art is not None:
                 results[key] = art
                 continue
             jobs.append((key, raw, digest))

@@ -62,3 +62,23 @@ def test_articles_read_from_the_cache_share_recurring_records_and_pack_their_key
     assert keyword_pairs(SimpleNamespace(**dict(zip(("keywords", "keyword_counts"),
                                                     pack_keywords([("长三", 300), ("三角", 2)]))))) \
         == [("长三", 255), ("三角", 2)]   # a count past 255 is kept as 255 (features stop at 8)
+
+
+def test_a_folder_named_another_way_is_read_from_the_cache_not_parsed_again(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    monkeypatch.chdir(tmp_path)
+    first, _ = ContentLoader("content", tmp_path / "cache", workers=1).refresh()   # relative
+    assert all(not Path(a.path).is_absolute() for a in first)
+
+    from briefing.site import load
+    parsed: list[str] = []
+    real_parse = load.parse_article
+    monkeypatch.setattr(load, "parse_article", lambda path, *rest: (parsed.append(path), real_parse(path, *rest))[1])
+    for _ in range(2):   # the absolute name, then the same again in a new process
+        articles, _ = ContentLoader(content, tmp_path / "cache", workers=1).refresh()
+        assert parsed == []
+        assert [a.path for a in articles] == [str(content / "articles" / Path(a.path).name) for a in first]
+        assert [a.content_hash for a in articles] == [a.content_hash for a in first]
+    articles, _ = ContentLoader("content", tmp_path / "cache", workers=1).refresh()   # and back
+    assert parsed == [] and [a.path for a in articles] == [a.path for a in first]
