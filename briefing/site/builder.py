@@ -318,18 +318,37 @@ def _chunks(items: list[int], n: int) -> list[list[int]]:
 BACKGROUND_NICENESS = 5   # render workers after a first pass: the browser and the HTTP server come first
 
 
+# pages rendered (by the parent and its workers together) before the workers are replaced by
+# fresh forks. A forked worker shares the parent's memory until either of them writes to a
+# page of it, and reading an object writes its reference count: so over a whole render at
+# 10,000 articles the worker came to hold a private copy of nearly all of the model and the
+# articles (~440 MB), mostly of pages the parent had touched. A fresh fork starts again with
+# nothing private.
+ROUND_PAGES = 6000
+
+
+def _rounds(batches: list[list[int]], pages: int) -> list[list[list[int]]]:
+    """The batches in rounds of about ``pages`` pages."""
+    rounds: list[list[list[int]]] = [[]]
+    count = 0
+    for batch in batches:
+        if count >= pages:
+            rounds.append([])
+            count = 0
+        rounds[-1].append(batch)
+        count += len(batch)
+    return rounds
+
+
 def _render_all(todo: list[int], workers: int, *, background: bool = False) -> list[tuple]:
     work = sum(_weight(i) for i in todo)
     if workers > 1 and len(todo) > 1 and work >= PARALLEL_THRESHOLD and CAN_FORK:
         kept_frozen = heap.frozen()   # serve keeps its long-lived objects frozen: leave them so
-        gc.collect()
-        gc.freeze()  # the model stays shared with the workers: their collector never touches it
-        heap.return_free_memory()   # what loading left free is not counted twice after the fork
-        # the outputs that read the whole corpus (exports, feeds, the sitemap) are made here,
-        # while the workers render pages: a worker copies each page of memory it touches
-        # (reference counts are written to), and these touch nearly all of it
+        # the outputs that read the whole corpus (exports, feeds, the sitemap) are made before
+        # any worker is forked: made beside one, they would make it a copy of all it shares
         heavy = [i for i in todo if _weight(i) > 1]
         light = [i for i in todo if _weight(i) == 1]
+        results = _render_indices(heavy)
         # the templates are loaded here, once: the workers inherit them, and the next
         # preview in this process (serve's first pass) does not wait for them
         outputs = _STATE["outputs"]
@@ -339,8 +358,12 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
             except Exception:  # noqa: BLE001 - rendering reports it, with the page, file and line
                 pass
         try:
-            results = _render_beside_workers(heavy, _chunks(light, workers), workers - 1,
-                                             BACKGROUND_NICENESS if background else 0)
+            for batches in _rounds(_chunks(light, workers), ROUND_PAGES):
+                gc.collect()
+                gc.freeze()  # the model stays shared with the workers: their collector never touches it
+                heap.return_free_memory()   # what loading left free is not counted twice after the fork
+                results += _render_beside_workers([], batches, workers - 1,
+                                                  BACKGROUND_NICENESS if background else 0)
         finally:
             if not kept_frozen:
                 gc.unfreeze()

@@ -391,3 +391,38 @@ def test_a_build_whose_search_step_never_ran_gets_its_index_from_the_next_build(
     assert report.rendered == 0 and report.search_indexed
     assert any(p.startswith(f"{urls.SEARCH_BUNDLE_DIR}/delta/") for p in report.written)
     assert stamp.completed(cache, site)
+
+
+def test_a_parallel_render_forks_fresh_workers_in_rounds_and_makes_the_same_site(project, vocab, monkeypatch):
+    """A render worker is replaced by a fresh fork every ROUND_PAGES pages (one kept for a
+    whole render came to hold a private copy of the model), and the outputs that read the
+    whole corpus are made before any worker is forked. The site is the one a single
+    process makes."""
+    import os
+
+    from briefing.site import builder as builder_mod
+
+    builder, _, templates, tmp_path = project
+    monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(builder_mod, "ROUND_PAGES", 20)
+    log = tmp_path / "renderers.log"
+    produce = builder_mod._produce
+
+    def logged(out):
+        with open(log, "a", encoding="utf-8") as fh:   # appends from several processes
+            fh.write(f"{os.getpid()} {out.kind}\n")
+        return produce(out)
+
+    monkeypatch.setattr(builder_mod, "_produce", logged)
+    builder = SiteBuilder(builder.content_dir, tmp_path / "site-in-rounds", templates_dir=templates,
+                          cache_dir=tmp_path / "cache-in-rounds", vocab=vocab, search=False, quiet=True, workers=2)
+    report = builder.build()   # a cold build: every output, the heavy ones too
+    rendered = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(rendered) == report.rendered > 100
+    here = str(os.getpid())
+    assert {pid for pid, kind in rendered if kind in builder_mod.HEAVY_KINDS} == {here}
+    assert any(kind in builder_mod.HEAVY_KINDS for _, kind in rendered)
+    workers = {pid for pid, _ in rendered} - {here}
+    assert len(workers) >= report.rendered // (2 * 20)   # a new one each round
+    monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 10**9)   # the cold build in one process
+    _same_as_cold(builder, tmp_path, vocab)
