@@ -890,16 +890,16 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
 def finish_search(report: BuildReport) -> BuildReport:
     """Run the search step a build left to its caller (``defer_search``): index the pages,
     record the search files in the saved manifest, and stamp the build complete. The
-    report of the whole build."""
+    report of the whole build. The caller holds no model: Pagefind runs two parts at once."""
     job = report.search_job
     if job is None:
         return report
-    from briefing.site.search import build_search_index
+    from briefing.site.search import PAGEFIND_RUNS_APART, build_search_index
 
     started = time.perf_counter()
     states: dict[str, FileState] = {}
     written, unchanged, removed = build_search_index(job.out_path, job.search_files, states, pages=job.pages,
-                                                     state_path=job.state_path)
+                                                     state_path=job.state_path, runs=PAGEFIND_RUNS_APART)
     _Manifest.record_files(job.manifest_path, states, [k for k in job.search_files if k not in states])
     if job.stamp is not None:
         cache_dir, inputs_fp, content_dir, content_stats, vocab_dir = job.stamp

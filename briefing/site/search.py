@@ -66,14 +66,17 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-# Pagefind runs at once. Each holds ~0.45 GB for a part: two cut a 10,000-article index from
-# 103 s to 72 s but put the build's peak memory at the search step (1.6 GB); with one, the
-# next part is indexed while the last is mirrored into the folder.
+# Pagefind runs at once. Each holds ~0.36 GB for a part of 800 pages. Where the model is in
+# memory (a build in one process, serve's indexer), one runs at a time, the next part being
+# indexed while the last is mirrored into the folder. The CLI runs the search step once the
+# process that held the model has ended, with two: at 10,000 articles a full index took
+# 101 s instead of 152 s, and the step's peak was 698 MB (measured PSS, Pagefind included).
 PAGEFIND_RUNS = 1
+PAGEFIND_RUNS_APART = 2
 # searchable pages per Pagefind run. Its memory grows ~0.42 MB a page (peak RSS measured on
 # article pages: 800 pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB); more parts
-# mean more bundles for the search page to merge (20 instead of 17 at 10,000 articles).
-PART_PAGES = 1000
+# mean more bundles for the search page to merge (25 at 10,000 articles).
+PART_PAGES = 800
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
@@ -245,14 +248,15 @@ def _index_bundle(exe: Path, out_dir: Path, pages: list[str], work: Path, name: 
 
 
 def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, states: dict[str, FileState],
-                       pages: dict[str, str] | None = None, state_path: Path | None = None
-                       ) -> tuple[list[str], list[str], list[str]]:
+                       pages: dict[str, str] | None = None, state_path: Path | None = None,
+                       runs: int = PAGEFIND_RUNS) -> tuple[list[str], list[str], list[str]]:
     """Bring the search index of ``out_dir`` in line with its pages; mirror the bundles into it.
 
     ``pages``: page → ``indexed_digest`` of every page carrying ``data-pagefind-body`` (found
     by reading the folder when not given). ``previous``: the search files as the last build
-    left them (None or empty: as the state file recorded them); ``state_path``: where what the parts hold is kept between builds (without it,
-    or when it does not match the folder, every part is indexed). Returns (written,
+    left them (None or empty: as the state file recorded them); ``state_path``: where what the
+    parts hold is kept between builds (without it, or when it does not match the folder, every
+    part is indexed); ``runs``: Pagefind runs at once. Returns (written,
     unchanged, removed); ``states`` receives the state of every search file.
     """
     exe = pagefind_executable()
@@ -315,10 +319,10 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
 
     work = out_dir.parent / f".{out_dir.name}.staging-search-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
-    # the parts are indexed in the background, PAGEFIND_RUNS at once, and each is mirrored
+    # the parts are indexed in the background, ``runs`` at once, and each is mirrored
     # into the folder in part order as it comes (the result does not depend on which run
     # ends first)
-    pool = ThreadPoolExecutor(max_workers=PAGEFIND_RUNS, thread_name_prefix="pagefind")
+    pool = ThreadPoolExecutor(max_workers=max(1, runs), thread_name_prefix="pagefind")
     runs = {n: pool.submit(_index_bundle, exe, out_dir, groups[n], work, str(n))
             for n in range(parts) if n in redo and groups[n]}
     if delta:

@@ -140,3 +140,21 @@ def test_a_build_after_serves_background_indexer_reuses_its_parts(tmp_path, voca
                              quiet=True).build()
     assert report.search_indexed
     assert [p for p in report.written + report.removed if p.startswith("pagefind/")] == []
+
+
+def test_parts_indexed_two_at_once_give_the_same_bundles(parted, tmp_path):
+    """The CLI's search step runs two Pagefind runs at once: the parts are mirrored in part
+    order whichever ends first, so the bundles are byte for byte those of one run at a time."""
+    _, builder, _ = parted
+    out = builder.out_path
+    bundles = {}
+    for runs in (1, 2):
+        site = tmp_path / f"site-{runs}"
+        shutil.copytree(out, site, ignore=shutil.ignore_patterns("pagefind"))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(search, "PART_PAGES", 4)
+            search.build_search_index(site, None, {}, runs=runs)
+        bundles[runs] = {p.relative_to(site).as_posix(): p.read_bytes()
+                         for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+    assert len([p for p in bundles[1] if p.endswith("pagefind-entry.json")]) == 3
+    assert bundles[2] == bundles[1]
