@@ -69,7 +69,8 @@ class PreviewSession:
         self.search: SearchIndexer | None = None
         if stages.defers_search:
             self.search = SearchIndexer(stages.search_index_with(sources.cache), sources.out,
-                                        delay=self.options.search_delay, report=self.say)
+                                        delay=self.options.search_delay, report=self.say,
+                                        fold=stages.search_index_with(sources.cache, fold=True))
         self.heap = LongLivedHeap()
         self.history: deque[RebuildResult] = deque(maxlen=200)
         self.rebuilds = 0

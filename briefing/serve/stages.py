@@ -40,12 +40,21 @@ class Stages:
             p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
         )
 
-    def search_index_with(self, cache_dir: Path | None) -> Callable[[Path], Any]:
-        """The search indexer, told where the builds keep their cache when it takes one."""
+    def search_index_with(self, cache_dir: Path | None, *, fold: bool = False) -> Callable[[Path], Any] | None:
+        """The search indexer, told where the builds keep their cache when it takes one; with
+        ``fold``, the one that folds the delta bundle into its parts (None if it cannot)."""
         index = self.search_index
-        if cache_dir is None or index is None or "cache_dir" not in inspect.signature(index).parameters:
-            return index
-        return lambda out_dir: index(out_dir, cache_dir=cache_dir)
+        if index is None:
+            return None
+        parameters = inspect.signature(index).parameters
+        options: dict[str, Any] = {}
+        if cache_dir is not None and "cache_dir" in parameters:
+            options["cache_dir"] = cache_dir
+        if fold:
+            if "fold" not in parameters:
+                return None
+            options["fold"] = True
+        return (lambda out_dir: index(out_dir, **options)) if options else index
 
     @property
     def defers_search(self) -> bool:

@@ -913,9 +913,10 @@ def finish_search(report: BuildReport) -> BuildReport:
         timings={**report.timings, "search": took}, search_indexed=True, search_job=None)
 
 
-def index_search(out_dir: str | Path, cache_dir: str | Path | None = None) -> BuildReport:
+def index_search(out_dir: str | Path, cache_dir: str | Path | None = None, *, fold: bool = False) -> BuildReport:
     """Bring only the search index of an already built site up to date (``serve`` runs this
-    apart). With the ``cache_dir`` of the builds, only what changed is indexed."""
+    apart). With the ``cache_dir`` of the builds, only what changed is indexed; with
+    ``fold``, into the parts it belongs to, leaving no delta (see ``search``)."""
     from briefing.site.search import build_search_index
 
     started = time.perf_counter()
@@ -926,6 +927,7 @@ def index_search(out_dir: str | Path, cache_dir: str | Path | None = None) -> Bu
         known = _Manifest.load(cache_path / "manifest.pickle").pages
         pages = {p: v[2] for p, v in known.items() if v[2] is not None} or None
     written, unchanged, removed = build_search_index(out_path, None, {}, pages=pages,
-                                                     state_path=cache_path / "search.json" if cache_path else None)
+                                                     state_path=cache_path / "search.json" if cache_path else None,
+                                                     fold=fold)
     return BuildReport(written=written, unchanged=unchanged, removed=removed,
                        seconds=time.perf_counter() - started, pages=0, search_indexed=True)

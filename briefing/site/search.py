@@ -81,6 +81,7 @@ PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
 DELTA_PAGES = 120          # past this many changed pages, the parts holding them are indexed again
+FOLD_PAGES = 200           # parts holding at most this many pages are indexed again rather than given a delta
 STATE_VERSION = 1
 
 
@@ -132,8 +133,11 @@ def indexed_digest(html: bytes) -> str | None:
 # the pages changed since their part was indexed go into one small extra bundle, the delta,
 # and ``parts.json`` lists their stale results in the parts (fragment id and URL) for the
 # search page to drop. When the delta grows past DELTA_PAGES, the parts holding its pages
-# are indexed again and the delta empties. What each part holds (page → digest of what was
-# indexed, fragment id, URL) is kept in a state file beside the build's cache.
+# are indexed again and the delta empties; so they are when those parts are small (at most
+# FOLD_PAGES pages: a small site's index is always what a cold build makes), and when the
+# caller asks to ``fold`` (serve does once the site has been quiet for a while). Without a
+# delta, the bundles are byte for byte a cold build's. What each part holds (page → digest
+# of what was indexed, fragment id, URL) is kept in a state file beside the build's cache.
 
 @dataclass
 class _Indexed:
@@ -249,14 +253,15 @@ def _index_bundle(exe: Path, out_dir: Path, pages: list[str], work: Path, name: 
 
 def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, states: dict[str, FileState],
                        pages: dict[str, str] | None = None, state_path: Path | None = None,
-                       runs: int = PAGEFIND_RUNS) -> tuple[list[str], list[str], list[str]]:
+                       runs: int = PAGEFIND_RUNS, fold: bool = False) -> tuple[list[str], list[str], list[str]]:
     """Bring the search index of ``out_dir`` in line with its pages; mirror the bundles into it.
 
     ``pages``: page → ``indexed_digest`` of every page carrying ``data-pagefind-body`` (found
     by reading the folder when not given). ``previous``: the search files as the last build
     left them (None or empty: as the state file recorded them); ``state_path``: where what the
     parts hold is kept between builds (without it, or when it does not match the folder, every
-    part is indexed); ``runs``: Pagefind runs at once. Returns (written,
+    part is indexed); ``runs``: Pagefind runs at once; ``fold``: index again the parts of
+    the pages changed since their part was indexed, leaving no delta. Returns (written,
     unchanged, removed); ``states`` receives the state of every search file.
     """
     exe = pagefind_executable()
@@ -280,6 +285,9 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
             return DELTA_DIR
         return None if rest == PARTS_FILE else 0
 
+    groups: dict[int, list[str]] = {n: [] for n in range(parts)}
+    for page in sorted(pages):
+        groups[part_of(page, parts)].append(page)
     present = {bundle_of(k) for k in previous if k.endswith("pagefind-entry.json")}
     if state is None or state.parts != parts or any(n not in present for n in range(parts)):
         state = IndexState(parts, {}, {})
@@ -288,15 +296,13 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
     else:
         stale = {p for p, rec in state.pages.items() if pages.get(p) != rec.digest}
         fresh = sorted(p for p, d in pages.items() if p in stale or p not in state.pages)
-        if len(stale | set(fresh)) > DELTA_PAGES:
-            redo = {part_of(p, parts) for p in stale | set(fresh)}
+        touched = {part_of(p, parts) for p in stale | set(fresh)}
+        if fold or len(stale | set(fresh)) > DELTA_PAGES or sum(len(groups[n]) for n in touched) <= FOLD_PAGES:
+            redo = touched
             delta = []
         else:
             redo = set()
             delta = fresh
-    groups: dict[int, list[str]] = {n: [] for n in range(parts)}
-    for page in sorted(pages):
-        groups[part_of(page, parts)].append(page)
 
     written: list[str] = []
     unchanged: list[str] = []

@@ -25,6 +25,7 @@ def parted(tmp_path_factory, vocab):
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "FOLD_PAGES", 0)   # parts this small would be indexed again, not given a delta
         builder = SiteBuilder(content, root / "briefing", cache_dir=root / "cache", vocab=vocab, quiet=True)
         report = builder.build()
         yield root, builder, report
@@ -55,6 +56,7 @@ def edited(parted):
     before = _listing(builder.out_path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "FOLD_PAGES", 0)
         path = builder.content_dir / "articles" / f"{SLUG}.md"
         path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
         report = builder.build({path})
@@ -81,6 +83,7 @@ def test_a_delta_grown_too_big_is_folded_into_its_parts(tmp_path, vocab):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(search, "PART_PAGES", 4)
         mp.setattr(search, "DELTA_PAGES", 1)
+        mp.setattr(search, "FOLD_PAGES", 0)
         builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
         builder.build()
         path = content / "articles" / f"{SLUG}.md"
@@ -158,3 +161,36 @@ def test_parts_indexed_two_at_once_give_the_same_bundles(parted, tmp_path):
                          for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
     assert len([p for p in bundles[1] if p.endswith("pagefind-entry.json")]) == 3
     assert bundles[2] == bundles[1]
+
+
+def _bundles(site) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("asked", [True, False], ids=["folded-when-asked", "small-parts-folded-at-once"])
+def test_an_index_without_a_delta_is_byte_for_byte_a_cold_builds(tmp_path, vocab, asked):
+    """A delta is folded into its parts when asked (serve, once the site is quiet) or when the
+    parts holding the changed pages are small: the bundles are then a cold build's."""
+    from briefing.site.builder import index_search
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "FOLD_PAGES", 0 if asked else 100)
+        builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
+        builder.build()
+        path = content / "articles" / f"{SLUG}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
+        builder.build({path})
+        assert (builder.out_path / "pagefind" / "delta").is_dir() == asked
+        if asked:
+            folded = index_search(builder.out_path, tmp_path / "cache", fold=True)
+            assert not (builder.out_path / "pagefind" / "delta").exists()
+            touched = {p for p in folded.written if p != "pagefind/parts.json"}
+            prefix = search.part_prefix(search.part_of(urls.article(urls.HANS, SLUG), 3)) + "/"
+            assert touched and all(p.startswith(prefix) for p in touched), touched   # its part only
+        cold = SiteBuilder(content, tmp_path / "cold", cache_dir=tmp_path / "cold-cache", vocab=vocab,
+                           quiet=True).build()
+    assert cold.search_indexed
+    assert _bundles(builder.out_path) == _bundles(tmp_path / "cold")

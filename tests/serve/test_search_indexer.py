@@ -1,0 +1,83 @@
+"""serve's background search indexer: it indexes after the pages, and once nothing has asked
+for an index for a while, folds the delta bundle into its parts (the served site then ends
+as a cold build makes it)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+from briefing.serve.search import SearchIndexer
+from briefing.serve.stages import Stages
+
+
+def _fake_site(tmp_path):
+    out = tmp_path / "site"
+    delta = out / "pagefind" / "delta"
+    calls: list[str] = []
+    folded = threading.Event()
+
+    def index(site):
+        calls.append("index")
+        delta.mkdir(parents=True, exist_ok=True)   # an edit: indexed into a delta
+
+    def fold(site):
+        calls.append("fold")
+        shutil.rmtree(delta)
+        folded.set()
+
+    return out, delta, calls, folded, index, fold
+
+
+def test_the_delta_is_folded_once_the_site_has_been_quiet(tmp_path):
+    out, delta, calls, folded, index, fold = _fake_site(tmp_path)
+    indexer = SearchIndexer(index, out, delay=0.01, fold=fold, fold_after=0.3)
+    indexer.start()
+    try:
+        indexer.request()
+        assert folded.wait(10)
+        assert calls == ["index", "fold"] and not delta.exists()
+        folded.clear()
+        indexer.request()
+        indexer.request()
+        assert folded.wait(10)
+        assert calls == ["index", "fold", "index", "fold"]
+        assert indexer.runs == 2 and indexer.folds == 2 and indexer.failures == 0
+    finally:
+        indexer.stop()
+
+
+def test_a_fold_that_fails_is_reported_and_not_retried_before_the_next_index(tmp_path):
+    out, delta, calls, folded, index, _ = _fake_site(tmp_path)
+    lines: list[str] = []
+    tried = threading.Event()
+
+    def failing_fold(site):
+        calls.append("fold")
+        tried.set()
+        raise RuntimeError("pagefind exploded")
+
+    indexer = SearchIndexer(index, out, delay=0.01, fold=failing_fold, fold_after=0.05, report=lines.append)
+    indexer.start()
+    try:
+        indexer.request()
+        assert tried.wait(10)
+        tried.clear()
+        assert not tried.wait(0.5)          # ten times the quiet time: no retry came
+        indexer.request()                   # an index after the failure: one more try
+        assert tried.wait(10)
+        assert calls == ["index", "fold", "index", "fold"] and indexer.failures == 2
+        assert any("search index not folded: RuntimeError: pagefind exploded" in line for line in lines)
+    finally:
+        indexer.stop()
+
+
+def test_the_fold_is_offered_only_by_an_indexer_that_takes_it(tmp_path):
+    def index(out_dir, cache_dir=None, *, fold=False):
+        return (out_dir, cache_dir, fold)
+
+    stages = Stages(build_site=lambda *a, **k: None, search_index=index)
+    assert stages.search_index_with(tmp_path)(tmp_path / "site") == (tmp_path / "site", tmp_path, False)
+    assert stages.search_index_with(tmp_path, fold=True)(tmp_path / "site") == (tmp_path / "site", tmp_path, True)
+    assert Stages(build_site=lambda *a, **k: None, search_index=lambda out_dir: None).search_index_with(
+        tmp_path, fold=True) is None
