@@ -265,6 +265,26 @@ def test_the_manifest_journal_replays_to_what_the_builder_holds(project, vocab):
     _same_as_cold(fresh, tmp_path, vocab)
 
 
+def test_a_change_bigger_than_the_manifest_writes_it_whole_instead_of_a_journal_record(project, vocab):
+    """A template edit re-renders every page: its record would be bigger than the manifest,
+    and every later build would replay it. The manifest is written whole instead."""
+    from briefing.site import builder as builder_module
+
+    builder, content, templates, _ = project
+    manifest_path = builder.cache_path / "manifest.pickle"
+    journal = manifest_path.with_name(manifest_path.name + ".journal")
+    path = content / "articles" / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("陳立", "陳立甲", 1), encoding="utf-8")
+    builder.build({path})
+    assert 0 < journal.stat().st_size < manifest_path.stat().st_size / 2   # a small change: a record
+    (templates / "base.html").write_text((THEME_TEMPLATES / "base.html").read_text(encoding="utf-8")
+                                         + "<!-- edited -->\n", encoding="utf-8")
+    assert builder.build().rendered > 50
+    assert not journal.exists()
+    reloaded = builder_module._Manifest.load(manifest_path)
+    assert _saved_state(reloaded) == _saved_state(builder._manifest)
+
+
 def test_pages_open_in_a_browser_are_rendered_and_placed_before_the_rest(project, vocab):
     builder, _, templates, tmp_path = project
     text = (THEME_TEMPLATES / "base.html").read_text(encoding="utf-8")
