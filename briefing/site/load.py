@@ -7,13 +7,13 @@ folder; the cache is invalidated when the code of this stage changes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import os
 import pickle
 import re
 from collections import Counter
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -81,3 +81,15 @@ def test_the_fold_is_offered_only_by_an_indexer_that_takes_it(tmp_path):
     assert stages.search_index_with(tmp_path, fold=True)(tmp_path / "site") == (tmp_path / "site", tmp_path, True)
     assert Stages(build_site=lambda *a, **k: None, search_index=lambda out_dir: None).search_index_with(
         tmp_path, fold=True) is None
+
+
+def test_the_reindex_child_takes_fold_from_its_command_line(tmp_path, monkeypatch):
+    from briefing.serve import reindex
+
+    calls = []
+    monkeypatch.setattr(reindex, "reindex", lambda out, cache=None, *, fold=False: calls.append((out, cache, fold)))
+    assert reindex.main([str(tmp_path / "site"), str(tmp_path / "cache"), "--fold"]) == 0
+    assert reindex.main([str(tmp_path / "site")]) == 0
+    assert calls == [((tmp_path / "site").resolve(), (tmp_path / "cache").resolve(), True),
+                     ((tmp_path / "site").resolve(), None, False)]
+    assert reindex.main([str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c")]) == 2
