@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -88,11 +89,26 @@ def files_changed_since(folder: Path, since_ns: int) -> int:
     return count
 
 
+_STAGE = re.compile(r"(\w+) (\d+) ms")
+
+
+def stage_timings(output: str) -> dict[str, int]:
+    """The stage timings a build prints on its summary line ("... (load 538 ms, model 1935 ms,
+    ...)"), in ms: they tell a change of the code from a change of the machine's speed."""
+    for line in reversed(output.splitlines()):
+        if line.startswith("built ") and "(" in line:
+            return {name: int(ms) for name, ms in _STAGE.findall(line.rsplit("(", 1)[1])}
+    return {}
+
+
 def step(measured: Measured, **extra) -> dict:
     data = {"seconds": round(measured.seconds, 3), "returncode": measured.returncode,
             "peak_tree_mb": round(measured.peak_tree_mb, 1),
             "peak_tree_pss_mb": round(measured.peak_tree_pss_mb, 1),
             "max_rss_mb": round(measured.max_rss_mb, 1), **extra}
+    stages = stage_timings(measured.stdout or "")
+    if stages:
+        data["stages_ms"] = stages
     if measured.returncode not in (0,):
         data["output_tail"] = (measured.stderr or measured.stdout)[-1500:]
     return data
