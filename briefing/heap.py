@@ -16,11 +16,13 @@ Nearly nothing is ever freed by those collections: these objects hold no cycles.
 * ``return_free_memory()``: parsing 10,000 articles leaves ~70 MB of freed memory inside
   the C allocator's heap, still counted against the process (and, after a fork, against
   every worker's share of it); glibc's ``malloc_trim`` gives those pages back.
+* ``resident_mb()``: what the process holds now, for work that must fit a memory budget.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from functools import lru_cache
 
 BATCH_THRESHOLDS = (50_000, 20, 100)
@@ -74,3 +76,13 @@ def return_free_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+def resident_mb() -> float | None:
+    """This process's resident memory in MB (Linux's /proc), None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6

@@ -48,3 +48,12 @@ def test_a_settled_heap_is_out_of_the_collectors_sight_until_tidied(clean_collec
 def test_free_memory_is_handed_back_where_the_c_library_can():
     assert heap.return_free_memory() is (heap._malloc_trim() is not None)
     assert heap._malloc_trim() is not None or sys.platform != "linux"   # glibc here: it must be found
+
+
+def test_resident_memory_is_read_and_grows_with_what_is_held():
+    before = heap.resident_mb()
+    held = bytearray(50_000_000)   # touched: resident
+    held[::4096] = b"x" * len(held[::4096])
+    after = heap.resident_mb()
+    assert before is not None and after is not None and after - before >= 45
+    del held

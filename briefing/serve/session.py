@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from briefing.heap import LongLivedHeap
+from briefing.heap import LongLivedHeap, resident_mb
 from briefing.serve.debounce import ChangeQueue, Lead
 from briefing.serve.ledger import ConsumedLedger
 from briefing.serve.rebuild import Rebuilder, RebuildResult
@@ -70,7 +70,8 @@ class PreviewSession:
         if stages.defers_search:
             self.search = SearchIndexer(stages.search_index_with(sources.cache), sources.out,
                                         delay=self.options.search_delay, report=self.say,
-                                        fold=stages.search_index_with(sources.cache, fold=True))
+                                        fold=stages.search_index_with(sources.cache, fold=True),
+                                        fold_fits=fold_fits_memory)
         self.heap = LongLivedHeap()
         self.history: deque[RebuildResult] = deque(maxlen=200)
         self.rebuilds = 0
@@ -201,6 +202,17 @@ class PreviewSession:
 # seconds without a change before the collector looks at everything again (0.5 s holding
 # the interpreter at 10,000 articles: late enough that an editor is unlikely to save meanwhile)
 TIDY_AFTER_IDLE = 30.0
+MEMORY_BUDGET_MB = 1000   # serve and the search fold it starts, together
+
+
+def fold_fits_memory() -> bool:
+    """Whether folding the search delta now keeps serve and the fold within the budget."""
+    from briefing.site.search import fold_memory_mb
+
+    held = resident_mb()
+    return held is not None and held + fold_memory_mb() <= MEMORY_BUDGET_MB
+
+
 PAGE_SUFFIXES = (".html", ".htm", ".xml", ".json", ".csv", ".txt")   # files no other page loads
 
 

@@ -77,6 +77,8 @@ PAGEFIND_RUNS_APART = 2
 # article pages: 800 pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB); more parts
 # mean more bundles for the search page to merge (25 at 10,000 articles).
 PART_PAGES = 800
+PAGEFIND_MB_PER_PAGE = 0.455   # a run's peak RSS a page of its part (measured: 800 pages 364 MB)
+INDEXER_MB = 125               # serve's indexer process at 10,000 articles, Pagefind aside (measured 121 MB)
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
@@ -183,6 +185,11 @@ def part_count(pages: int, previous: int | None = None) -> int:
     if previous and -(-pages // int(PART_PAGES * 1.25)) <= previous <= max(1, -(-pages // (PART_PAGES // 2))):
         return previous
     return max(1, -(-pages // PART_PAGES))
+
+
+def fold_memory_mb() -> float:
+    """About the most that folding a delta holds: the indexer and one part's Pagefind run."""
+    return PART_PAGES * PAGEFIND_MB_PER_PAGE + INDEXER_MB
 
 
 def part_prefix(number: int | str) -> str:

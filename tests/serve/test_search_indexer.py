@@ -93,3 +93,35 @@ def test_the_reindex_child_takes_fold_from_its_command_line(tmp_path, monkeypatc
     assert calls == [((tmp_path / "site").resolve(), (tmp_path / "cache").resolve(), True),
                      ((tmp_path / "site").resolve(), None, False)]
     assert reindex.main([str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c")]) == 2
+
+
+def test_no_fold_is_started_when_it_does_not_fit_beside_serve(tmp_path):
+    out, delta, calls, folded, index, fold = _fake_site(tmp_path)
+    fits = {"now": False}
+    indexer = SearchIndexer(index, out, delay=0.01, fold=fold, fold_after=0.05, fold_fits=lambda: fits["now"])
+    indexer.start()
+    try:
+        indexer.request()
+        assert indexer.wait_idle(10)
+        assert not folded.wait(0.5)          # ten times the quiet time: no fold started
+        assert calls == ["index"] and delta.exists()
+        fits["now"] = True                   # memory freed: the next quiet time folds
+        indexer.request()
+        assert folded.wait(10) and calls == ["index", "index", "fold"]
+    finally:
+        indexer.stop()
+
+
+def test_serves_memory_budget_leaves_room_for_a_fold_at_2k_and_not_at_10k(monkeypatch):
+    """The fold's memory is one part's Pagefind run and the indexer (measured: 364 MB for a
+    part of 800 pages, 121 MB for the indexer at 10k); serve held 246 MB at 2k, 709 at 10k."""
+    from briefing.serve import session
+    from briefing.site import search
+
+    assert 480 <= search.fold_memory_mb() <= 500
+    monkeypatch.setattr(session, "resident_mb", lambda: 246.0)
+    assert session.fold_fits_memory()
+    monkeypatch.setattr(session, "resident_mb", lambda: 709.0)
+    assert not session.fold_fits_memory()
+    monkeypatch.setattr(session, "resident_mb", lambda: None)   # cannot tell: no fold
+    assert not session.fold_fits_memory()
