@@ -594,6 +594,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
         for ref in art.src.organisations:
             org_refs[ref.id].append((art, ref))
     people: dict[str, PersonInfo] = {}
+    event_texts: dict[int, str] = {}   # id of an article's event → its sentence in both scripts
     for pid in sorted(person_refs):
         refs = sorted(person_refs[pid], key=lambda ar: order[ar[0].slug])
         name = refs[0][1].ref.name
@@ -605,7 +606,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             if ap.role is not None and ap.ref.role not in seen_roles:
                 seen_roles.add(ap.ref.role)
                 roles.append((ap.role, art.slug))
-        person_entries = _entries_naming({a.slug: a for a, _ in refs}.values(), names)
+        person_entries = _entries_naming({a.slug: a for a, _ in refs}.values(), names, event_texts)
         people[pid] = PersonInfo(pid, tuple(roles), newest_first(a.slug for a, _ in refs), chronological(person_entries))
     organisations: dict[str, OrganisationInfo] = {}
     org_entries: dict[str, set[str]] = defaultdict(set)
@@ -617,7 +618,8 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
         first = refs[0][1]
         labels[("organisation", oid)] = Label("organisation", oid, Bi.written(first.name, "zh-Hans"), None, True)
         names = {r.name for _, r in refs}
-        found = set(org_entries.get(oid, ())) | _entries_naming({a.slug: a for a, _ in refs}.values(), names)
+        found = set(org_entries.get(oid, ())) | _entries_naming({a.slug: a for a, _ in refs}.values(), names,
+                                                                 event_texts)
         kind = next((r.kind for _, r in refs if r.kind), None)
         organisations[oid] = OrganisationInfo(oid, kind, newest_first(a.slug for a, _ in refs), chronological(found))
     for entry in entries:  # organisations named only in events have no page
@@ -657,16 +659,19 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
     )
 
 
-def _entries_naming(articles: Iterable[Article], names: set[str]) -> set[str]:
+def _entries_naming(articles: Iterable[Article], names: set[str], texts: dict[int, str]) -> set[str]:
     """The timeline entries of these articles whose sentence names one of ``names`` (in
-    either script)."""
+    either script). ``texts`` keeps each event's sentence in both scripts, made once for
+    all the people and organisations that look at it."""
     found: set[str] = set()
     for art in articles:
         for ev in art.events:
-            sentence = ev.sentence
-            if not sentence:
+            text = texts.get(id(ev))
+            if text is None:
+                sentence = ev.sentence   # no name holds a NUL: none spans both scripts
+                text = texts[id(ev)] = sentence["hans"] + "\0" + sentence["hant"] if sentence else ""
+            if not text:
                 continue
-            text = sentence["hans"] + "\0" + sentence["hant"]   # no name holds a NUL: none spans both
             for name in names:
                 if name in text:
                     found.add(ev.entry)
