@@ -158,15 +158,20 @@ class _Manifest:
                 setattr(self, name, table)
         return records
 
+    @staticmethod
+    def _record(record: dict) -> bytes:
+        """A journal record as appended: its length, then the pickled record."""
+        blob = pickle.dumps((MANIFEST_VERSION, record), protocol=pickle.HIGHEST_PROTOCOL)
+        return len(blob).to_bytes(8, "little") + blob
+
     @classmethod
     def record_files(cls, path: Path | None, changed: dict[str, FileState], gone: list[str]) -> None:
         """Append to a saved manifest: these files are now so, those are gone."""
         if path is None:
             return
         record = {"files": ({k: (v.digest, v.size, v.mtime_ns) for k, v in changed.items()}, list(gone))}
-        blob = pickle.dumps((MANIFEST_VERSION, record), protocol=pickle.HIGHEST_PROTOCOL)
         with open(cls._journal(path), "ab") as fh:
-            fh.write(len(blob).to_bytes(8, "little") + blob)
+            fh.write(cls._record(record))
 
     def save(self, path: Path | None) -> None:
         if path is None:
@@ -182,14 +187,14 @@ class _Manifest:
                 if name == "files":
                     changed = {k: (v.digest, v.size, v.mtime_ns) for k, v in changed.items()}
                 record[name] = (changed, [k for k in old if k not in new])
-            blob = pickle.dumps((MANIFEST_VERSION, record), protocol=pickle.HIGHEST_PROTOCOL)
+            appended = self._record(record)
             try:
                 journal_size = journal.stat().st_size
             except OSError:
                 journal_size = 0
-            if journal_size + len(blob) <= path.stat().st_size // 2:
+            if journal_size + len(appended) <= path.stat().st_size // 2:
                 with open(journal, "ab") as fh:
-                    fh.write(len(blob).to_bytes(8, "little") + blob)
+                    fh.write(appended)
                 self.saved = (path, records + 1, self.fps, self.pages, self.files)
                 return
         tmp = path.with_suffix(f".tmp{os.getpid()}")
@@ -369,8 +374,7 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
                 gc.collect()
                 gc.freeze()  # the model stays shared with the workers: their collector never touches it
                 heap.return_free_memory()   # what loading left free is not counted twice after the fork
-                results += _render_beside_workers([], batches, workers - 1,
-                                                  BACKGROUND_NICENESS if background else 0)
+                results += _render_beside_workers(batches, workers - 1, BACKGROUND_NICENESS if background else 0)
         finally:
             if not kept_frozen:
                 gc.unfreeze()
@@ -378,9 +382,9 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
     return _render_indices(todo)
 
 
-def _render_beside_workers(own: list[int], batches: list[list[int]], workers: int, niceness: int) -> list[tuple]:
-    """Render ``own`` here, then batches here and in ``workers`` forked workers alike, each
-    taking the next batch when it is free. The parent is one of the renderers: a worker
+def _render_beside_workers(batches: list[list[int]], workers: int, niceness: int) -> list[tuple]:
+    """Render the batches here and in ``workers`` forked workers alike, each taking the next
+    batch when it is free. The parent is one of the renderers: a worker
     would hold a private copy of much of the model (reference counts are written to the
     objects it reads), the parent holds the original (at 10,000 articles ~500 MB saved)."""
     queue = iter(batches)
@@ -416,7 +420,7 @@ def _render_beside_workers(own: list[int], batches: list[list[int]], workers: in
 
         for _ in range(2 * workers):   # one in hand and one waiting, per worker
             send()
-        mine = _render_indices(own)
+        mine: list[tuple] = []
         while True:
             with lock:
                 batch = next(queue, None)

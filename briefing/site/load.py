@@ -607,7 +607,7 @@ def from_plain(values: tuple) -> ArticleSource:
                 r = list(r)
                 for i in _SHARED_VALUES[cls]:
                     if r[i] is not None:
-                        r[i] = shared.get(r[i]) or _kept_once(r[i], r[i])
+                        r[i] = _kept_once(r[i], r[i])
                 records.append(cls(*r))
             values[at] = tuple(records)
         else:

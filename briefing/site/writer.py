@@ -44,7 +44,7 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
     # only a symlinked folder inside ``out_dir`` can lead elsewhere: each folder on the way is
     # looked at (one lstat each; resolving every path in full cost 164 us a file, 10 s of a
     # 10,000-article build), and where one is a link, where it leads is checked
-    folder = os.path.abspath(out_dir)
+    base = folder = os.path.abspath(out_dir)
     for part in parts[:-1]:
         folder = os.path.join(folder, part)
         try:
@@ -52,12 +52,12 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
         except OSError:
             break   # not there yet: nothing further down is a link
         if stat.S_ISLNK(mode):
-            base = Path(out_dir).resolve()
-            parent = base.joinpath(*parts).parent.resolve()
-            if base != parent and base not in parent.parents:
+            real = Path(out_dir).resolve()
+            parent = real.joinpath(*parts).parent.resolve()
+            if real != parent and real not in parent.parents:
                 raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
             break
-    return Path(os.path.abspath(out_dir)).joinpath(*parts)
+    return Path(base).joinpath(*parts)
 
 
 def staging_dir_for(out_dir: Path) -> Path:
