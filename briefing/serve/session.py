@@ -186,8 +186,8 @@ class PreviewSession:
             self.http.stop()
 
     def serve_forever(self) -> None:
-        self.start()
         try:
+            self.start()    # inside: a stop asked for while starting (the URL is out) is a stop
             threading.Event().wait()
         except KeyboardInterrupt:
             self.say("Stopping.")
