@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
@@ -618,10 +619,12 @@ def from_plain(values: tuple) -> ArticleSource:
 class LoadCache:
     """Parsed articles by content hash (git-ignored folder), invalidated by the code version.
 
-    ``index-<version>.pickle`` maps each content file to (size, mtime, hash); the parsed
-    articles live in ``articles-<version>.pack``, a sequence of pickled frames of plain
-    tuples: a build that parsed a few files appends one small frame instead of rewriting
-    the whole pack, which is compacted when it holds too many stale entries.
+    ``index-<version>.pickle`` maps each content file to (size, mtime, hash), and each hash
+    parsed to the offset of its frame in ``articles-<version>.pack``: a sequence of pickled
+    frames of plain tuples. A build that parsed a few files appends one small frame instead
+    of rewriting the whole pack, which is compacted when it holds too many stale entries.
+    Frames are read when an article in them is first asked for: a build that starts from
+    the builder's saved state (``snapshot``) reads only the frames of the files edited since.
     """
 
     COMPACT_RATIO = 0.5
@@ -631,35 +634,58 @@ class LoadCache:
         self.folder = Path(cache_dir) if cache_dir else None
         self.index_path = self.folder / f"index-{version}.pickle" if self.folder else None
         self.pack_path = self.folder / f"articles-{version}.pack" if self.folder else None
-        self.plain: dict[str, tuple] = {}         # hash → plain article, as stored
+        self.plain: dict[str, tuple] = {}         # hash → plain article, from the frames read so far
         self.by_hash: dict[str, ArticleSource] = {}
         self.stats: dict[str, tuple[int, int, str]] = {}
+        self.packed: dict[str, int] = {}          # hash → offset of the frame holding it
+        self.read_frames: set[int] = set()
         self.new: dict[str, tuple] = {}
-        self.frames = 0
         self.dirty = False
         if self.index_path and self.index_path.exists() and self.pack_path.exists():
             try:
                 with open(self.index_path, "rb") as fh:
-                    self.stats = pickle.load(fh)
-                with open(self.pack_path, "rb") as fh:
-                    while True:
-                        try:
-                            frame = pickle.load(fh)
-                        except EOFError:
-                            break
-                        self.plain.update(frame)
-                        self.frames += 1
+                    index = pickle.load(fh)
+                if not (isinstance(index, tuple) and len(index) == 2):
+                    raise ValueError("not an index")
+                self.stats, self.packed = index
             except Exception:  # a damaged cache is rebuilt, never trusted
-                self.plain, self.stats, self.frames = {}, {}, 0
-                self.pack_path.unlink(missing_ok=True)
+                self._forget()
+
+    @property
+    def frames(self) -> int:
+        return len(set(self.packed.values()))
+
+    def _forget(self) -> None:
+        self.plain, self.stats, self.packed, self.read_frames = {}, {}, {}, set()
+        if self.pack_path is not None:
+            self.pack_path.unlink(missing_ok=True)
+
+    def _read_frames(self, offsets: Iterable[int]) -> None:
+        todo = sorted(set(offsets) - self.read_frames)
+        if not todo:
+            return
+        try:
+            with open(self.pack_path, "rb") as fh:
+                for offset in todo:
+                    fh.seek(offset)
+                    frame = pickle.load(fh)
+                    self.read_frames.add(offset)
+                    for digest, plain in frame.items():
+                        if self.packed.get(digest) == offset and digest not in self.by_hash:
+                            self.plain[digest] = plain
+        except Exception:  # a damaged cache is rebuilt, never trusted
+            self._forget()
 
     def __contains__(self, digest: str) -> bool:
-        return digest in self.by_hash or digest in self.plain
+        return digest in self.by_hash or digest in self.packed
 
     def get(self, digest: str) -> ArticleSource | None:
         art = self.by_hash.get(digest)
-        if art is None and digest in self.plain:
-            art = self.by_hash[digest] = from_plain(self.plain.pop(digest))  # kept once, as objects
+        if art is None and digest in self.packed:
+            if digest not in self.plain:
+                self._read_frames([self.packed[digest]])
+            if digest in self.plain:
+                art = self.by_hash[digest] = from_plain(self.plain.pop(digest))  # kept once, as objects
         return art
 
     def article(self, digest: str, path: str) -> ArticleSource | None:
@@ -678,13 +704,19 @@ class LoadCache:
         self.by_hash[digest] = article
         self.dirty = True
 
+    def keep(self, articles: Iterable[ArticleSource]) -> None:
+        """Articles known already parsed (the builder's saved state), served without reading
+        the pack."""
+        for art in articles:
+            self.by_hash.setdefault(art.content_hash, art)
+
     def save(self, live_hashes: set[str], live_paths: set[str]) -> None:
         if not self.folder:
             return
         stale_paths = set(self.stats) - live_paths
         for p in stale_paths:
             del self.stats[p]
-        known = set(self.plain) | set(self.by_hash)
+        known = set(self.packed) | set(self.by_hash)
         stale = len(known - live_hashes)
         if not (self.dirty or stale_paths):
             return
@@ -693,23 +725,28 @@ class LoadCache:
             if old not in (self.pack_path, self.index_path):
                 old.unlink(missing_ok=True)
         if stale > self.COMPACT_RATIO * max(1, len(live_hashes)) or self.frames > 64 or not self.pack_path.exists():
+            live_packed = [h for h in known & live_hashes if h not in self.by_hash]
+            self._read_frames(self.packed[h] for h in live_packed)
             live = {h: (self.plain[h] if h in self.plain else to_plain(self.by_hash[h]))
-                    for h in sorted(known & live_hashes)}
+                    for h in sorted(known & live_hashes) if h in self.plain or h in self.by_hash}
             tmp = self.pack_path.with_suffix(f".tmp{os.getpid()}")
             with open(tmp, "wb") as fh:
                 pickle.dump(live, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.pack_path)
             self.plain = {h: v for h, v in self.plain.items() if h in live_hashes}
             self.by_hash = {h: v for h, v in self.by_hash.items() if h in live_hashes}
-            self.frames = 1
+            self.packed = dict.fromkeys(live, 0)
+            self.read_frames = {0}
         elif self.new:
-            with open(self.pack_path, "ab") as fh:  # a torn frame at the end is dropped on load
+            with open(self.pack_path, "ab") as fh:  # a torn frame at the end is never in the index
+                offset = fh.tell()
                 pickle.dump({h: to_plain(a) for h, a in self.new.items()}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            self.frames += 1
+            self.packed.update(dict.fromkeys(self.new, offset))
+            self.read_frames.add(offset)
         self.new = {}
         tmp = self.index_path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
-            pickle.dump(self.stats, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.stats, self.packed), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.index_path)
         self.dirty = False
 

@@ -82,3 +82,28 @@ def test_a_folder_named_another_way_is_read_from_the_cache_not_parsed_again(tmp_
         assert [a.content_hash for a in articles] == [a.content_hash for a in first]
     articles, _ = ContentLoader("content", tmp_path / "cache", workers=1).refresh()   # and back
     assert parsed == [] and [a.path for a in articles] == [a.path for a in first]
+
+
+def test_a_new_process_reads_only_the_pack_frames_it_needs_and_a_damaged_pack_is_parsed_again(tmp_path):
+    from briefing.site.load import LoadCache
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    cache_dir = tmp_path / "cache"
+    articles, _ = ContentLoader(content, cache_dir, workers=1).refresh()   # the first frame: every article
+    edited = content / "articles" / _names(articles)[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    again, _ = ContentLoader(content, cache_dir, workers=1).refresh()      # appends a frame of one
+    new = again[0]
+
+    cache = LoadCache(cache_dir)
+    assert cache.frames == 2 and cache.read_frames == set()
+    assert cache.get(new.content_hash) == new
+    assert len(cache.read_frames) == 1 and 0 not in cache.read_frames    # the small frame only
+    assert cache.get(again[1].content_hash) == again[1] and 0 in cache.read_frames
+
+    pack = next(cache_dir.glob("articles-*.pack"))
+    pack.write_bytes(pack.read_bytes()[:50])       # cut short
+    damaged = LoadCache(cache_dir)
+    assert damaged.get(new.content_hash) is None and not pack.exists()
+    assert _names(ContentLoader(content, cache_dir, workers=1).refresh()[0]) == _names(again)
