@@ -14,6 +14,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
 
+from briefing import records
+
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -41,26 +43,36 @@ def fork_executor(max_workers: int, initializer: Callable[..., Any] | None = Non
                                initializer=_start_worker, initargs=(initializer, initargs))
 
 
-def run_in_child(fn: Callable[[], Any]) -> Any:
+def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None) -> Any:
     """``fn()`` run in a forked child process; its result, or the exception it raised, comes
     back pickled. When this returns, all the memory the child used is the system's again
     (a process that ends gives back what pymalloc would keep: an arena stays while one
-    object in it lives). Without fork, ``fn()`` runs here."""
+    object in it lives). Without fork, ``fn()`` runs here.
+
+    With ``beside``, this process runs ``beside()`` while the child works, and the child is
+    called as ``fn(received)``: ``received()`` waits for what ``beside()`` returned (None if
+    it raised), so work the child would need later is done on the other core meanwhile."""
     if not CAN_FORK:
-        return fn()
+        return fn() if beside is None else fn(_safely(beside))
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
+    aside_read, aside_write = os.pipe() if beside is not None else (-1, -1)
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
             os.close(read_fd)
+            if beside is not None:
+                os.close(aside_write)
+            received = _receiver(aside_read) if beside is not None else None
             try:
-                payload = (True, fn())
+                payload = (True, fn() if received is None else fn(received))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
                 payload = (False, exc)
+            if received is not None:
+                received()   # read in any case: the parent must not wait to send it
             try:
-                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                data = records.dumps(payload)
             except Exception as exc:  # noqa: BLE001 - an unpicklable result or error
                 data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
             with os.fdopen(write_fd, "wb") as out:
@@ -71,6 +83,13 @@ def run_in_child(fn: Callable[[], Any]) -> Any:
             os._exit(0)
     os.close(write_fd)
     try:
+        if beside is not None:
+            os.close(aside_read)
+            try:
+                with os.fdopen(aside_write, "wb") as aside:
+                    aside.write(pickle.dumps(_safely(beside)(), protocol=pickle.HIGHEST_PROTOCOL))
+            except BrokenPipeError:   # the child ended without asking
+                pass
         with os.fdopen(read_fd, "rb") as src:
             data = src.read()
     finally:
@@ -82,3 +101,28 @@ def run_in_child(fn: Callable[[], Any]) -> Any:
     if ok:
         return value
     raise value
+
+
+def _safely(fn: Callable[[], Any]) -> Callable[[], Any]:
+    def call() -> Any:
+        try:
+            return fn()
+        except Exception:  # noqa: BLE001 - a helper's failure only loses its help
+            return None
+    return call
+
+
+def _receiver(fd: int) -> Callable[[], Any]:
+    """What the parent sends on ``fd``, read once, when first asked for."""
+    box: list = []
+
+    def received() -> Any:
+        if not box:
+            try:
+                with os.fdopen(fd, "rb") as src:
+                    data = src.read()
+                box.append(pickle.loads(data) if data else None)
+            except Exception:  # noqa: BLE001 - nothing usable came
+                box.append(None)
+        return box[0]
+    return received

@@ -39,3 +39,22 @@ def test_a_child_process_hands_back_its_result_or_its_errors():
 
     with pytest.raises(RuntimeError, match="signal 9"):
         run_in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="needs fork")
+def test_work_done_beside_a_child_reaches_it_and_a_failure_there_only_loses_it():
+    parent = os.getpid()
+    big = list(range(100_000))   # more than a pipe holds: neither side may wait on the other
+
+    def child(received):
+        return os.getpid(), received()
+
+    pid, got = run_in_child(child, beside=lambda: (os.getpid(), big))
+    assert pid != parent and got == (parent, big)   # done by this process, handed to the child
+
+    def fails():
+        raise OSError("no stamp")
+
+    assert run_in_child(child, beside=fails)[1] is None
+    # a child that never asks does not keep either process waiting
+    assert run_in_child(lambda received: "done", beside=lambda: big) == "done"
