@@ -194,3 +194,32 @@ def test_an_index_without_a_delta_is_byte_for_byte_a_cold_builds(tmp_path, vocab
                            quiet=True).build()
     assert cold.search_indexed
     assert _bundles(builder.out_path) == _bundles(tmp_path / "cold")
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_warm_pagefind_service_writes_the_bundle_the_command_writes(site_dir, tmp_path, monkeypatch):
+    exe = search.pagefind_executable()
+    pages = sorted(search.marked_pages(site_dir))[:6]
+    by_command, command_fragments = search._index_bundle(exe, site_dir, pages, tmp_path / "command", "p")
+
+    search.warm_up()
+    real_run = search.subprocess.run
+
+    def no_command(*args, **kwargs):
+        raise AssertionError("the command ran: the warm service was not used")
+
+    monkeypatch.setattr(search.subprocess, "run", no_command)
+    by_service, service_fragments = search._index_bundle(exe, site_dir, pages, tmp_path / "service", "p")
+    assert search._warm_service() is None   # used once, and closed
+    assert _files(by_service) == _files(by_command) and service_fragments == command_fragments
+
+    # a service that died is replaced by the command, with the same result
+    monkeypatch.setattr(search.subprocess, "run", real_run)
+    search.warm_up()
+    search._WARM[0].proc.kill()
+    again, fragments = search._index_bundle(exe, site_dir, pages, tmp_path / "fallback", "p")
+    assert _files(again) == _files(by_command) and fragments == command_fragments
+    search.cool_down()   # nothing left running
