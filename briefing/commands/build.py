@@ -47,24 +47,31 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from briefing import heap
-    from briefing.site.builder import build_site, finish_search
+    from briefing.site import search
+    from briefing.site.builder import SEARCH_STATE_NAME, build_site, finish_search
     from briefing.workers import run_in_child
 
     heap.tune_for_batch()
 
-    def pages():
+    def pages(outputs_changed):
         return build_site(
             Path(args.content), Path(args.out), base_url=args.base_url,
             templates_dir=Path(args.templates) if args.templates else None,
             cache_dir=Path(args.cache) if args.cache else None, quiet=True,
-            search=not args.no_search, defer_search=True,
+            search=not args.no_search, defer_search=True, keep_state=True, outputs_changed=outputs_changed,
         )
 
+    def outputs_changed():   # this process looks at the site's files while the child loads
+        return stamp.outputs_changed(cache, Path(args.out)) if cache is not None else None
+
+    if not args.no_search and cache is not None and (cache / "site" / SEARCH_STATE_NAME).exists():
+        # an index to bring up to date: Pagefind loads its dictionary beside the build
+        search.warm_up()
     try:
         # the pages are made in a child process and the search index here once it has
         # ended: all the memory of the articles and the model is then the system's again
         # (at 10,000 articles ~570 MB), and Pagefind's runs do not add to it
-        report = finish_search(run_in_child(pages))
+        report = finish_search(run_in_child(pages, beside=outputs_changed))
     except BriefingErrors as errs:
         for err in errs.errors:
             print(f"error: {err}", file=sys.stderr)
@@ -74,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         print(f"build failed; {args.out}/ was left unchanged", file=sys.stderr)
         return 1
+    finally:
+        search.cool_down()
     if not args.quiet:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in report.timings.items())
         print(f"built {args.out}/: {report.summary()} ({stages})")

@@ -39,7 +39,7 @@ from typing import Any, Iterable
 from briefing import heap
 from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.site import export, feeds, load, model, pages, render, stamp, urls, writer
+from briefing.site import export, feeds, load, model, pages, related, render, snapshot, stamp, urls, writer
 from briefing.site.search import indexed_digest
 from briefing.site.writer import FileState
 
@@ -47,6 +47,8 @@ MANIFEST_VERSION = 5
 DEFAULT_TITLE = "长三角科技合作简报"
 PARALLEL_THRESHOLD = 300          # below this many renders, forking costs more than it saves
 KEPT_BUILDERS = 2                 # builders ``build_site`` keeps for repeated calls
+SEARCH_STATE_NAME = "search.json"  # in the cache folder: what each part of the search index holds
+STATE_DRIFT = 20                  # articles changed since the saved state before it is saved again
 
 
 @dataclass
@@ -449,7 +451,7 @@ class SiteBuilder:
     def __init__(self, content_dir: str | Path, out_dir: str | Path, *, base_url: str | None = None,
                  templates_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                  quiet: bool = False, vocab=None, search: bool = True, workers: int | None = None,
-                 title: str = DEFAULT_TITLE, defer_search: bool = False):
+                 title: str = DEFAULT_TITLE, defer_search: bool = False, keep_state: bool = False):
         self.content_dir = Path(content_dir)
         self.out_path = Path(out_dir).resolve()
         self.templates_dir = Path(templates_dir) if templates_dir is not None else None
@@ -478,12 +480,21 @@ class SiteBuilder:
         self._trusted = False          # this builder wrote the output folder and nothing else did since
         # True: the search step is left to the caller (report.search_job), to run apart
         self.defer_search = defer_search
+        # keep_state: start from the state the last build saved, and save it (see snapshot)
+        self._state_path = self.cache_path / snapshot.SNAPSHOT_NAME \
+            if keep_state and self.cache_path and vocab is None else None
+        self._state_sources: dict[str, load.ArticleSource] | None = None   # slug → article, as saved
+        self._state_templates: tuple | None = None     # (templates signature, fingerprint tables)
+        self._model_made = False                       # the last _model built the site from scratch
 
     # --- inputs that are not content --------------------------------------------------------
+    def _vocab_signature(self) -> str:
+        return _digest(stamp._tree_stats(self._vocab_dir, (".json", ".yaml"))) if self._vocab_dir else "default"
+
     def _vocabulary(self):
         if self._vocab_given is not None:
             return self._vocab_given
-        sig = _digest(stamp._tree_stats(self._vocab_dir, (".json", ".yaml"))) if self._vocab_dir else "default"
+        sig = self._vocab_signature()
         if self._vocab is None or sig != self._vocab_sig:
             self._vocab = _default_vocab()
             self._vocab_sig = sig
@@ -494,8 +505,50 @@ class SiteBuilder:
         if self._env is None or sig != self._templates_sig:
             self._env = render.make_environment(self.templates_dir, self.cache_path)
             self._tfp = render.TemplateFingerprints(self._env)
+            if self._state_templates is not None and self._state_templates[0] == sig:
+                self._tfp.adopt(self._state_templates[1])
             self._templates_sig = sig
         return self._env, self._tfp
+
+    # --- the state kept between processes (snapshot) ---------------------------------------
+    def _restore_state(self) -> None:
+        """Start from the state a build in another process saved, where it still holds."""
+        state = snapshot.load(self._state_path)
+        if state is None or state.get("content_dir") != str(self.content_dir) \
+                or state.get("vocab_sig") != self._vocab_signature():
+            return
+        sources = state["articles"]
+        self._vocab, self._vocab_sig = state["vocab"], state["vocab_sig"]
+        self.loader.current, self.loader.stats, self.loader.loaded = sources, state["stats"], True
+        self.loader.cache.keep(sources.values())
+        self._site = state["site"]
+        self._site_inputs = (tuple(map(id, sources.values())), id(self._vocab))
+        self._plan = state["plan"]
+        self._state_templates = state["templates"]
+        related.adopt_feature_tables(*state["related_features"])
+        self._state_sources = {src.slug: src for src in sources.values()}
+
+    def _state_is_stale(self, sources: list[load.ArticleSource]) -> bool:
+        """Whether the saved state is worth writing again: none was saved, the model was made
+        from scratch, or more than a few articles differ from it (each is looked up in the
+        cache and patched into the model by every later process)."""
+        if self._state_sources is None or self._model_made:
+            return True
+        saved = self._state_sources
+        differ = sum(1 for src in sources if saved.get(src.slug) is not src)
+        return differ > max(STATE_DRIFT, len(sources) // 100) or len(saved) != len(sources)
+
+    def _save_state(self, sources: list[load.ArticleSource]) -> None:
+        env, tfp = self._templates()
+        state = {
+            "content_dir": str(self.content_dir), "vocab_sig": self._vocab_sig, "vocab": self._vocab,
+            "articles": self.loader.current, "stats": self.loader.stats, "site": self._site,
+            "plan": self._plan, "templates": (self._templates_sig, tfp.tables()),
+            "related_features": related.feature_tables(sources),
+        }
+        snapshot.save(self._state_path, state)
+        self._state_sources = {src.slug: src for src in sources}
+        self._model_made = False
 
     def _model(self, sources: list[load.ArticleSource], vocab, manifest: _Manifest) -> model.Site:
         inputs = (tuple(map(id, sources)), id(vocab))
@@ -510,6 +563,7 @@ class SiteBuilder:
             site = model.patch_site(last, edited)   # None unless only bodies changed
         if site is None:
             site = model.build_site(sources, vocab, related_cache=manifest.related)
+            self._model_made = True
         manifest.related = site.related_cache
         self._site, self._site_inputs = site, inputs
         return site
@@ -532,12 +586,16 @@ class SiteBuilder:
         return results, {outputs[r[0]].path for r in results}
 
     def build(self, changed: Iterable[str | Path] | None = None, *, first: Iterable[str] = (),
-              on_first=None) -> BuildReport:
+              on_first=None, outputs_changed=None) -> BuildReport:
         """Build; with ``first`` (site paths) and ``on_first``, the pages of ``first`` that need
         rendering are rendered and moved into place before all others, then ``on_first(report)``
         is called (``serve`` reloads the browser there: a template edit at 10,000 articles
         shows on the open page at once, not after every page). Those pages are then in place
-        even if a later page fails, which ``build`` otherwise never allows."""
+        even if a later page fails, which ``build`` otherwise never allows.
+
+        ``outputs_changed``: a callable giving what ``stamp.outputs_changed`` found (run in
+        another process meanwhile); when it is about the stamp this build reads, the files
+        of the output folder are not looked at one by one."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mark = started
@@ -566,6 +624,8 @@ class SiteBuilder:
         _DEPS.clear()
         writer.check_output_folder(out_path)
         writer.clean_abandoned_staging(out_path)
+        if self._state_path is not None and self._site is None and not self.loader.loaded:
+            self._restore_state()
         sources, _ = self.loader.refresh(hint)
         if self.cache_path and told:
             content_stats = {os.path.basename(k): v for k, v in self.loader.stats.items()}
@@ -612,6 +672,11 @@ class SiteBuilder:
         stat = os.stat
         base = str(out_path) + os.sep
         known_pages, known_files = manifest.pages, manifest.files
+        differing: set[str] | None = None   # files not as the last complete build left them
+        if verify and not walk and outputs_changed is not None:
+            found = outputs_changed()
+            if found is not None and found[0] == stamp.last_read():
+                differing = found[1]
 
         def needs_render(out: pages.Output) -> bool:
             known = known_pages.get(out.path)
@@ -626,6 +691,8 @@ class SiteBuilder:
             if state is None:
                 return True
             if verify:
+                if differing is not None:
+                    return out.path in differing
                 try:
                     st = stat(base + out.path)
                 except OSError:
@@ -721,7 +788,7 @@ class SiteBuilder:
         search_indexed = False
         search_files = {k: v for k, v in new_files.items() if k.startswith(search_prefix)}
         search_pages: dict[str, str] | None = None   # what to index, when the index needs work
-        search_state = self.cache_path / "search.json" if self.cache_path else None
+        search_state = self.cache_path / SEARCH_STATE_NAME if self.cache_path else None
         if self.search:
             # pages whose indexed part changed (a page rewritten for its side panel needs no new index)
             changed_html = {p for p, v in new_pages.items() if v[2] != old_search.get(p)}
@@ -754,6 +821,9 @@ class SiteBuilder:
         manifest.save(manifest_path)
         self._manifest = manifest
         self._trusted = True
+        if self._state_path is not None and self._state_is_stale(sources):
+            self._save_state(sources)
+            lap("state")
         job = None
         if search_pages is not None and self.defer_search:   # the stamp is written once it is done
             job = SearchJob(out_path, search_files, search_pages, search_state, manifest_path,
@@ -848,10 +918,11 @@ class SiteBuilder:
 _KEPT: dict[tuple, SiteBuilder] = {}
 
 
-def _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title) -> tuple:
+def _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title,
+              keep_state=False) -> tuple:
     return (str(Path(content_dir).resolve()), str(Path(out_dir).resolve()), base_url,
             str(Path(templates_dir).resolve()) if templates_dir is not None else None,
-            str(Path(cache_dir).resolve()) if cache_dir else None, id(vocab), search, workers, title)
+            str(Path(cache_dir).resolve()) if cache_dir else None, id(vocab), search, workers, title, keep_state)
 
 
 def preview_site(content_dir: str | Path, out_dir: str | Path, *, changed: Iterable[str | Path],
@@ -872,7 +943,8 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                templates_dir: str | Path | None = None, changed: Iterable[str] | None = None,
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
                search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
-               first: Iterable[str] = (), on_first=None, defer_search: bool = False) -> BuildReport:
+               first: Iterable[str] = (), on_first=None, defer_search: bool = False,
+               keep_state: bool = False, outputs_changed=None) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
@@ -880,18 +952,21 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
     every content file is checked by size/mtime and hash against the cache. Called again
     with the same settings in the same process, the builder of the last call (articles,
     model, manifest in memory) is reused. With ``defer_search``, the search step is left to
-    the caller (``report.search_job``, for ``finish_search``). Raises BriefingError/
+    the caller (``report.search_job``, for ``finish_search``). With ``keep_state``, the
+    builder starts from the state a build in another process saved in the cache folder, and
+    saves its own (``snapshot``): what a command-line build does. Raises BriefingError/
     BriefingErrors (and leaves ``out_dir`` untouched) on bad content or a template error.
     """
-    key = _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title)
+    key = _kept_key(content_dir, out_dir, base_url, templates_dir, cache_dir, vocab, search, workers, title,
+                    keep_state)
     builder = _KEPT.pop(key, None)
     if builder is None:
         builder = SiteBuilder(content_dir, out_dir, base_url=base_url, templates_dir=templates_dir,
                               cache_dir=cache_dir, quiet=quiet, vocab=vocab, search=search, workers=workers,
-                              title=title)
+                              title=title, keep_state=keep_state)
     builder.quiet, builder.defer_search = quiet, defer_search
     try:
-        return builder.build(changed, first=first, on_first=on_first)
+        return builder.build(changed, first=first, on_first=on_first, outputs_changed=outputs_changed)
     finally:
         _KEPT[key] = builder
         while len(_KEPT) > KEPT_BUILDERS:
@@ -938,7 +1013,7 @@ def index_search(out_dir: str | Path, cache_dir: str | Path | None = None, *, fo
         known = _Manifest.load(cache_path / "manifest.pickle").pages
         pages = {p: v[2] for p, v in known.items() if v[2] is not None} or None
     written, unchanged, removed = build_search_index(out_path, None, {}, pages=pages,
-                                                     state_path=cache_path / "search.json" if cache_path else None,
+                                                     state_path=cache_path / SEARCH_STATE_NAME if cache_path else None,
                                                      fold=fold)
     return BuildReport(written=written, unchanged=unchanged, removed=removed,
                        seconds=time.perf_counter() - started, pages=0, search_indexed=True)

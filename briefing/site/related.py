@@ -54,6 +54,19 @@ _FEATURE_IDS: dict[str, int] = {}
 _FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
+def feature_tables(sources: Iterable[ArticleSource]) -> tuple[dict[str, int], dict[tuple, tuple]]:
+    """The feature ids and these articles' features (to save with the builder's state)."""
+    features = {(src.slug, src.front_hash, src.keywords, src.keyword_counts): _features_of(src) for src in sources}
+    return dict(_FEATURE_IDS), features
+
+
+def adopt_feature_tables(ids: dict[str, int], features: dict[tuple, tuple]) -> None:
+    """Start from saved tables (a new process); a process that made its own keeps them."""
+    if not _FEATURE_IDS and not _FEATURES:
+        _FEATURE_IDS.update(ids)
+        _FEATURES.update(features)
+
+
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
     key = (src.slug, src.front_hash, src.keywords, src.keyword_counts)
     found = _FEATURES.get(key)

@@ -65,6 +65,17 @@ class TemplateFingerprints:
         self._refs: dict[str, tuple[tuple[str, ...], bool]] = {}
         self._fp: dict[str, str] = {}
 
+    def tables(self) -> tuple[dict, dict, dict]:
+        """What has been worked out so far (to save with the builder's state)."""
+        return dict(self._refs), dict(self._closure), dict(self._fp)
+
+    def adopt(self, tables: tuple[dict, dict, dict]) -> None:
+        """Start from saved tables, made from these very template files."""
+        refs, closure, fps = tables
+        self._refs.update(refs)
+        self._closure.update(closure)
+        self._fp.update(fps)
+
     def _source(self, name: str) -> tuple[str, str]:
         source, filename, _ = self.env.loader.get_source(self.env, name)
         return source, filename

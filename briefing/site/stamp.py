@@ -20,7 +20,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-STAMP_VERSION = 2
+STAMP_VERSION = 3
 STAMP_NAME = "stamp.marshal"
 SITE_PACKAGE = Path(__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE.parent / "theme"
@@ -91,17 +91,22 @@ def content_stats(content_dir: str | Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _outputs_unchanged(out_dir: Path, files: dict[str, tuple[int, int]]) -> bool:
+def _differing(out_dir: Path, files: dict[str, tuple[int, int]]):
+    """The files (paths under ``out_dir``) whose size or mtime is not as recorded, or gone."""
     stat = os.stat
     base = str(out_dir) + os.sep
     for path, (size, mtime) in files.items():
         try:
             st = stat(base + path)
         except OSError:
-            return False
+            yield path
+            continue
         if st.st_size != size or st.st_mtime_ns != mtime:
-            return False
-    return True
+            yield path
+
+
+def _outputs_unchanged(out_dir: Path, files: dict[str, tuple[int, int]]) -> bool:
+    return next(_differing(out_dir, files), None) is None
 
 
 def stamp_path(cache_dir: str | Path | None) -> Path | None:
@@ -124,25 +129,55 @@ def write(cache_dir: str | Path | None, out_dir: Path, inputs: str, content_dir:
     if path is None:
         return
     data = {"version": STAMP_VERSION, "out": str(Path(out_dir).resolve()), "inputs": inputs,
-            "content_dir": str(Path(content_dir).resolve()), "content": content, "files": files,
+            "content_dir": str(Path(content_dir).resolve()), "content": content,
             "vocab_dir": str(vocab_dir) if vocab_dir else None}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
-        marshal.dump(data, fh)
+        marshal.dump(data, fh)    # what tells an edit apart: read without the files after it
+        marshal.dump(files, fh)
     os.replace(tmp, path)
 
 
-def _read_stamp(cache_dir: str | Path | None) -> dict | None:
+_LAST_READ: list = [None, None]   # (path, size, mtime_ns), what it held: a build reads it twice
+
+
+def _read_stamp(cache_dir: str | Path | None, *, files: bool = False) -> dict | None:
+    """The stamp's record; with ``files``, and the files it lists (under "files")."""
     path = stamp_path(cache_dir)
     if path is None:
         return None
     try:
         with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+            if _LAST_READ[0] == key and (not files or "files" in _LAST_READ[1]):
+                return _LAST_READ[1]
             data = marshal.load(fh)
+            if not isinstance(data, dict):
+                return None
+            if files:
+                data["files"] = marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return data if isinstance(data, dict) else None
+    _LAST_READ[:] = [key, data]
+    return data
+
+
+def outputs_changed(cache_dir: str | Path | None, out_dir: str | Path) -> tuple[tuple, set[str]] | None:
+    """The files of ``out_dir`` that are no longer as the last complete build left them, with
+    the stamp's identity (``last_read``); None without a stamp for ``out_dir``. What a
+    build would otherwise stat file by file (``build`` runs this beside it)."""
+    data = _read_stamp(cache_dir, files=True)
+    out_path = Path(out_dir).resolve()
+    if data is None or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
+        return None
+    return _LAST_READ[0], set(_differing(out_path, data["files"]))
+
+
+def last_read() -> tuple | None:
+    """The identity (path, size, mtime) of the stamp this process read last."""
+    return _LAST_READ[0]
 
 
 def completed(cache_dir: str | Path | None, out_dir: str | Path) -> bool:
@@ -162,4 +197,5 @@ def is_current(cache_dir: str | Path | None, out_dir: str | Path, content_dir: s
         return False
     if data.get("inputs") != inputs_fingerprint(options, templates_dir, data.get("vocab_dir")):
         return False
-    return _outputs_unchanged(out_path, data.get("files") or {})
+    data = _read_stamp(cache_dir, files=True)
+    return data is not None and _outputs_unchanged(out_path, data.get("files") or {})

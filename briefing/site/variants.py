@@ -52,6 +52,9 @@ class Bi:
             self._hans = _to_hans(self._hant)
         return self._hans
 
+    def __reduce__(self):   # what it was made from (the other script is converted again when asked)
+        return Bi, self._key
+
     def __repr__(self) -> str:  # stable, used in fingerprints; never converts
         return f"Bi{self._key!r}"
 

@@ -181,6 +181,16 @@ def test_cli_no_change_build_is_a_stamp_check_and_any_change_is_seen(tmp_path):
     assert repaired.returncode == 0 and "up to date" not in repaired.stdout
     assert (out / urls.about(urls.HANS)).is_file()
     assert "up to date" in _cli(content, out, cache).stdout
+    # with an edit besides, the files are looked at by the parent process while the child
+    # loads: a tampered page is still put back
+    page = out / urls.region(urls.HANS, "wuxi")
+    good = page.read_bytes()
+    page.write_bytes(b"tampered")
+    path.write_text(path.read_text(encoding="utf-8").replace("的團隊落戶。", "的團隊落戶太倉。"), encoding="utf-8")
+    both = _cli(content, out, cache)
+    assert both.returncode == 0 and " 5 written" in both.stdout, both.stdout
+    assert page.read_bytes() == good
+    assert "的團隊落戶太倉。" in (out / urls.article(urls.HANT, ARTICLE)).read_text(encoding="utf-8")
     # another option is another site
     assert "up to date" not in _cli(content, out, cache, "--base-url", "https://example.org/").stdout
 
@@ -446,3 +456,30 @@ def test_a_parallel_render_forks_fresh_workers_in_rounds_and_makes_the_same_site
     assert len(workers) >= report.rendered // (2 * 20)   # a new one each round
     monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 10**9)   # the cold build in one process
     _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_output_files_looked_at_elsewhere_are_trusted_only_for_the_stamp_read_here(tmp_path, vocab):
+    """``outputs_changed`` (the CLI's parent process stats the site while the child loads):
+    the files it names are rendered again and no other file is looked at, provided it read
+    the stamp this build reads."""
+    from briefing.site import stamp
+
+    content, out, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    build_site(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True)
+    named, unnamed = out / urls.region(urls.HANS, "wuxi"), out / urls.about(urls.HANT)
+    named.write_bytes(b"tampered")
+    unnamed.write_bytes(b"tampered too")
+    found = stamp.outputs_changed(cache, out)
+    assert found is not None and found[1] == {urls.region(urls.HANS, "wuxi"), urls.about(urls.HANT)}
+
+    told = (found[0], {urls.region(urls.HANS, "wuxi")})
+    fresh = SiteBuilder(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True)
+    report = fresh.build(outputs_changed=lambda: told)
+    assert report.written == [urls.region(urls.HANS, "wuxi")]   # the other file was not looked at
+    assert unnamed.read_bytes() == b"tampered too"
+
+    stale = (("another stamp", 0, 0), set())
+    report = SiteBuilder(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True).build(
+        outputs_changed=lambda: stale)
+    assert report.written == [urls.about(urls.HANT)]   # looked at file by file

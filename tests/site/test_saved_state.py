@@ -1,0 +1,113 @@
+"""The builder's state saved between processes (``snapshot``): a build that starts from it
+makes exactly the site a build from scratch makes, patches the model instead of building it
+where only bodies changed, and never trusts a state that is damaged or another code's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.site import model, snapshot, urls
+from briefing.site.builder import SiteBuilder, build_site
+
+from .conftest import FIXTURE_CONTENT
+
+ARTICLE = "2024-10-31-jiakuntai"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _builder(root: Path) -> SiteBuilder:
+    """What a new ``build`` process makes: nothing in memory, the state on disk."""
+    return SiteBuilder(root / "content", root / "site", templates_dir=root / "templates", cache_dir=root / "cache",
+                       search=False, quiet=True, keep_state=True)
+
+
+def _assert_same_as_cold(root: Path) -> None:
+    cold = root / "cold"
+    build_site(root / "content", cold, templates_dir=root / "templates", search=False, quiet=True)
+    mine, theirs = _tree(root / "site"), _tree(cold)
+    assert sorted(mine) == sorted(theirs)
+    assert [p for p in mine if mine[p] != theirs[p]] == []
+    shutil.rmtree(cold)
+
+
+@pytest.fixture
+def root(tmp_path):
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    (tmp_path / "templates").mkdir()
+    first = _builder(tmp_path).build()
+    assert first.written and "state" in first.timings
+    assert (tmp_path / "cache" / "site" / snapshot.SNAPSHOT_NAME).is_file()
+    return tmp_path
+
+
+def _edit(root: Path, old: str, new: str) -> None:
+    path = root / "content" / "articles" / f"{ARTICLE}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_body_edit_starts_from_the_saved_state_and_patches_the_model(root, monkeypatch):
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶，二期啟動。")
+    state = root / "cache" / "site" / snapshot.SNAPSHOT_NAME
+    saved = state.stat().st_mtime_ns
+    made: list[int] = []
+    real_build_site = model.build_site
+    monkeypatch.setattr(model, "build_site", lambda *a, **k: (made.append(1), real_build_site(*a, **k))[1])
+    report = _builder(root).build()
+    assert made == []   # the saved model, patched
+    assert report.written == sorted([urls.article(urls.HANS, ARTICLE), urls.article(urls.HANT, ARTICLE),
+                                     urls.feed(urls.HANS), urls.feed(urls.HANT)])
+    assert state.stat().st_mtime_ns == saved and "state" not in report.timings   # one article off: kept
+    monkeypatch.setattr(model, "build_site", real_build_site)
+    _assert_same_as_cold(root)
+
+
+def test_a_front_matter_edit_builds_the_model_and_saves_the_state_again(root, monkeypatch):
+    path = root / "content" / "articles" / f"{ARTICLE}.md"
+    text = path.read_text(encoding="utf-8")
+    assert "\ntitle: " in text
+    path.write_text(text.replace("\ntitle: ", "\ntitle: 新标题 ", 1), encoding="utf-8")
+    made: list[int] = []
+    real_build_site = model.build_site
+    monkeypatch.setattr(model, "build_site", lambda *a, **k: (made.append(1), real_build_site(*a, **k))[1])
+    report = _builder(root).build()
+    assert made == [1] and "state" in report.timings
+    assert "新标题" in (root / "site" / urls.article(urls.HANS, ARTICLE)).read_text(encoding="utf-8")
+    monkeypatch.setattr(model, "build_site", real_build_site)
+    _assert_same_as_cold(root)
+    assert _builder(root).build().written == []   # and the state saved is the site's
+
+
+def test_a_damaged_state_or_one_of_other_code_is_not_used(root, monkeypatch):
+    state = root / "cache" / "site" / snapshot.SNAPSHOT_NAME
+    assert snapshot.load(state) is not None
+    monkeypatch.setattr(snapshot, "code_key", lambda: "other code")
+    assert snapshot.load(state) is None
+    monkeypatch.undo()
+
+    state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])   # cut short
+    assert snapshot.load(state) is None
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊落戶。")
+    report = _builder(root).build()
+    assert urls.article(urls.HANS, ARTICLE) in report.written and "state" in report.timings   # made again
+    _assert_same_as_cold(root)
+
+
+def test_a_state_saved_for_another_content_folder_is_not_used(root):
+    other = root / "other"
+    shutil.copytree(root / "content", other / "content")
+    (other / "templates").mkdir()
+    shutil.copytree(root / "cache", other / "cache")   # the first project's state
+    _edit(other, "陳立的團隊也在太倉落戶。", "陳立的團隊落戶。")
+    builder = _builder(other)
+    builder.build()
+    assert builder._state_sources is not None
+    assert all(Path(src.path).is_relative_to(other / "content") for src in builder._state_sources.values())
+    _assert_same_as_cold(other)
