@@ -109,8 +109,17 @@ class TreeSampler:
         self._thread.join()
 
 
+def user_environment() -> dict[str, str]:
+    """The environment a user's shell gives a command: this one, except that Python caches
+    the bytecode it compiles (a sandbox or CI may set PYTHONDONTWRITEBYTECODE, which makes
+    every run of every tool compile our package again: ~0.1 s a command)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_measured(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
                  timeout: float = 3600) -> Measured:
+    if env is None:
+        env = user_environment()
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
