@@ -303,10 +303,14 @@ _WARM_LOCK = threading.Lock()
 
 
 def warm_up() -> None:
-    """Start a Pagefind service for the next run of this process (see PagefindService)."""
+    """Start a Pagefind service for the next run of this process (see PagefindService).
+    Without Pagefind nothing starts: the run itself says what is missing."""
     with _WARM_LOCK:
         if not _WARM:
-            _WARM.append(PagefindService(pagefind_executable()))
+            try:
+                _WARM.append(PagefindService(pagefind_executable()))
+            except (BriefingError, OSError):
+                pass
 
 
 def _warm_service() -> PagefindService | None:
