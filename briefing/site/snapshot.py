@@ -86,7 +86,3 @@ def load(path: Path) -> dict[str, Any] | None:
     except Exception:  # noqa: BLE001 - a damaged state is only a lost shortcut
         return None
     return state if isinstance(state, dict) else None
-
-
-def discard(path: Path) -> None:
-    path.unlink(missing_ok=True)
