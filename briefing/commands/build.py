@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     def outputs_changed():   # this process looks at the site's files while the child loads
-        return stamp.outputs_changed(cache, Path(args.out)) if cache is not None else None
+        return stamp.outputs_changed(cache, Path(args.out))
 
     if not args.no_search and cache is not None and (cache / "site" / SEARCH_STATE_NAME).exists():
         # an index to bring up to date: Pagefind loads its dictionary beside the build

@@ -539,11 +539,10 @@ class SiteBuilder:
         return differ > max(STATE_DRIFT, len(sources) // 100) or len(saved) != len(sources)
 
     def _save_state(self, sources: list[load.ArticleSource]) -> None:
-        env, tfp = self._templates()
         state = {
             "content_dir": str(self.content_dir), "vocab_sig": self._vocab_sig, "vocab": self._vocab,
             "articles": self.loader.current, "stats": self.loader.stats, "site": self._site,
-            "plan": self._plan, "templates": (self._templates_sig, tfp.tables()),
+            "plan": self._plan, "templates": (self._templates_sig, self._tfp.tables()),
             "related_features": related.feature_tables(sources),
         }
         snapshot.save(self._state_path, state)

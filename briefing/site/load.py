@@ -725,8 +725,7 @@ class LoadCache:
             if old not in (self.pack_path, self.index_path):
                 old.unlink(missing_ok=True)
         if stale > self.COMPACT_RATIO * max(1, len(live_hashes)) or self.frames > 64 or not self.pack_path.exists():
-            live_packed = [h for h in known & live_hashes if h not in self.by_hash]
-            self._read_frames(self.packed[h] for h in live_packed)
+            self._read_frames(self.packed[h] for h in known & live_hashes if h not in self.by_hash)
             live = {h: (self.plain[h] if h in self.plain else to_plain(self.by_hash[h]))
                     for h in sorted(known & live_hashes) if h in self.plain or h in self.by_hash}
             tmp = self.pack_path.with_suffix(f".tmp{os.getpid()}")

@@ -139,11 +139,12 @@ def write(cache_dir: str | Path | None, out_dir: Path, inputs: str, content_dir:
     os.replace(tmp, path)
 
 
-_LAST_READ: list = [None, None]   # (path, size, mtime_ns), what it held: a build reads it twice
+_LAST_READ: list = [None, None, 0]   # (path, size, mtime_ns), what it held, where its files start
 
 
 def _read_stamp(cache_dir: str | Path | None, *, files: bool = False) -> dict | None:
-    """The stamp's record; with ``files``, and the files it lists (under "files")."""
+    """The stamp's record; with ``files``, and the files it lists (under "files"). A build
+    reads it more than once: the record is read once, the files when first asked for."""
     path = stamp_path(cache_dir)
     if path is None:
         return None
@@ -151,16 +152,26 @@ def _read_stamp(cache_dir: str | Path | None, *, files: bool = False) -> dict | 
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-            if _LAST_READ[0] == key and (not files or "files" in _LAST_READ[1]):
-                return _LAST_READ[1]
-            data = marshal.load(fh)
-            if not isinstance(data, dict):
-                return None
-            if files:
+            if _LAST_READ[0] == key:
+                data = _LAST_READ[1]
+                fh.seek(_LAST_READ[2])
+            else:
+                data = marshal.load(fh)
+                if not isinstance(data, dict):
+                    return None
+                _LAST_READ[:] = [key, data, fh.tell()]
+            if files and "files" not in data:
                 data["files"] = marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    _LAST_READ[:] = [key, data]
+    return data
+
+
+def _stamp_for(cache_dir: str | Path | None, out_path: Path, *, files: bool = False) -> dict | None:
+    """The stamp, if this code's and about ``out_path``."""
+    data = _read_stamp(cache_dir, files=files)
+    if data is None or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
+        return None
     return data
 
 
@@ -168,11 +179,9 @@ def outputs_changed(cache_dir: str | Path | None, out_dir: str | Path) -> tuple[
     """The files of ``out_dir`` that are no longer as the last complete build left them, with
     the stamp's identity (``last_read``); None without a stamp for ``out_dir``. What a
     build would otherwise stat file by file (``build`` runs this beside it)."""
-    data = _read_stamp(cache_dir, files=True)
     out_path = Path(out_dir).resolve()
-    if data is None or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
-        return None
-    return _LAST_READ[0], set(_differing(out_path, data["files"]))
+    data = _stamp_for(cache_dir, out_path, files=True)
+    return None if data is None else (_LAST_READ[0], set(_differing(out_path, data["files"])))
 
 
 def last_read() -> tuple | None:
@@ -189,13 +198,13 @@ def completed(cache_dir: str | Path | None, out_dir: str | Path) -> bool:
 def is_current(cache_dir: str | Path | None, out_dir: str | Path, content_dir: str | Path, options: dict,
                templates_dir: str | Path | None) -> bool:
     """True when the last complete build used these very inputs and its files are all in place."""
-    data = _read_stamp(cache_dir)
     out_path = Path(out_dir).resolve()
-    if data is None or data.get("version") != STAMP_VERSION or data.get("out") != str(out_path):
+    data = _stamp_for(cache_dir, out_path)
+    if data is None:
         return False
     if data.get("content_dir") != str(Path(content_dir).resolve()) or data.get("content") != content_stats(content_dir):
         return False
     if data.get("inputs") != inputs_fingerprint(options, templates_dir, data.get("vocab_dir")):
         return False
-    data = _read_stamp(cache_dir, files=True)
-    return data is not None and _outputs_unchanged(out_path, data.get("files") or {})
+    data = _stamp_for(cache_dir, out_path, files=True)
+    return data is not None and _outputs_unchanged(out_path, data["files"])
