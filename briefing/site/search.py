@@ -276,10 +276,15 @@ class PagefindService:
         return reply
 
     def index(self, site_dir: Path, bundle: Path) -> None:
-        """What ``pagefind --site site_dir --output-path bundle`` does."""
+        """What ``pagefind --site site_dir --output-path bundle`` does. The files are asked
+        for (``GetFiles``) and written here: the service's own ``WriteFiles`` replies while
+        its last writes may still be under way, and a bundle read then can be cut short."""
         index_id = self.request({"type": "NewIndex", "config": None})["index_id"]
         self.request({"type": "AddDir", "index_id": index_id, "path": str(site_dir)})
-        self.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(bundle)})
+        for file in self.request({"type": "GetFiles", "index_id": index_id})["files"]:
+            target = sanitised_join(bundle, file["path"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(file["content"]))
 
     def close(self) -> None:
         try:
@@ -333,7 +338,7 @@ def _run_pagefind(exe: Path, site_dir: Path, bundle: Path) -> str | None:
         try:
             service.index(site_dir, bundle)
             return None
-        except (OSError, ValueError, KeyError):   # the service failed: the command says why
+        except (OSError, ValueError, KeyError, BriefingError):   # the service failed: the command says why
             shutil.rmtree(bundle, ignore_errors=True)
         finally:
             service.close()
