@@ -750,11 +750,16 @@ class LoadCache:
         self.dirty = False
 
 
-def content_files(content_dir: str | Path) -> list[Path]:
-    folder = Path(content_dir) / "articles"
-    if not folder.is_dir():
+def content_files(content_dir: str | Path) -> list[str]:
+    """The paths of the article files, in name order (one directory read: no stat per file
+    unless it is a link)."""
+    folder = str(Path(content_dir) / "articles")   # spelt as the loader's other paths are
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(os.path.join(folder, e.name) for e in entries
+                          if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file() and not p.name.startswith("."))
 
 
 def _parse_jobs(jobs: list[tuple[str, bytes, str]], workers: int | None):
@@ -788,7 +793,7 @@ class ContentLoader:
     def _candidates(self, changed: set[Path] | None) -> tuple[list[str], list[str], bool]:
         """(every content file now, the ones to look at, whether they are the files known)."""
         if changed is None or not self.loaded:
-            files = [str(f) for f in content_files(self.content_dir)]
+            files = content_files(self.content_dir)
             return files, files, False
         folder = self.folder.resolve()
         touched = set()
