@@ -8,7 +8,6 @@ URL so the body's relative links resolve as they do on the article page.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
 
 from briefing.site import urls
 from briefing.site.model import Site
@@ -36,6 +35,8 @@ def _tag(base_url: str | None, path: str, first_year: str) -> str:
 
 
 def atom_feed(site: Site, variant: str, config: dict) -> tuple[bytes, frozenset[str]]:
+    from xml.sax.saxutils import escape, quoteattr   # here: it imports urllib.request, http and ssl
+
     feed_path = urls.feed(variant)
     title = config.get("title", "长三角科技合作简报")
     base_url = config.get("base_url")
@@ -82,6 +83,7 @@ def atom_feed(site: Site, variant: str, config: dict) -> tuple[bytes, frozenset[
 
 def sitemap(site: Site, pages: list[tuple[str, str | None]], config: dict) -> bytes:
     """``pages``: (output path, lastmod or None) for every HTML page of both scripts."""
+    from xml.sax.saxutils import escape
     base_url = config.get("base_url")
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
