@@ -9,10 +9,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Sequence
 
 from briefing import records
 
@@ -37,13 +38,14 @@ def fork_pool(processes: int, initializer: Callable[..., Any] | None = None, ini
 
 
 def fork_executor(max_workers: int, initializer: Callable[..., Any] | None = None,
-                  initargs: tuple = ()) -> ProcessPoolExecutor:
+                  initargs: tuple = ()) -> "ProcessPoolExecutor":
     """A ProcessPoolExecutor of forked, quiet workers."""
+    from concurrent.futures import ProcessPoolExecutor   # here: most runs need no pool
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(initializer, initargs))
 
 
-def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None) -> Any:
+def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Callable[[], Any]] | None = None) -> Any:
     """``fn()`` run in a forked child process; its result, or the exception it raised, comes
     back pickled. When this returns, all the memory the child used is the system's again
     (a process that ends gives back what pymalloc would keep: an arena stays while one
@@ -51,9 +53,15 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None
 
     With ``beside``, this process runs ``beside()`` while the child works, and the child is
     called as ``fn(received)``: ``received()`` waits for what ``beside()`` returned (None if
-    it raised), so work the child would need later is done on the other core meanwhile."""
+    it raised), so work the child would need later is done on the other core meanwhile.
+    ``beside`` may be several callables, run in turn: ``received(i)`` waits only for the
+    i-th, sent as soon as it is done."""
+    helpers = [] if beside is None else [beside] if callable(beside) else list(beside)
     if not CAN_FORK:
-        return fn() if beside is None else fn(_safely(beside))
+        if beside is None:
+            return fn()
+        results = [_safely(helper)() for helper in helpers]
+        return fn(lambda i=0: results[i])
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
@@ -64,13 +72,13 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None
             os.close(read_fd)
             if beside is not None:
                 os.close(aside_write)
-            received = _receiver(aside_read) if beside is not None else None
+            received = _Receiver(aside_read) if beside is not None else None
             try:
                 payload = (True, fn() if received is None else fn(received))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
                 payload = (False, exc)
             if received is not None:
-                received()   # read in any case: the parent must not wait to send it
+                received.drain()   # read in any case: the parent must not wait to send it
             try:
                 data = records.dumps(payload)
             except Exception as exc:  # noqa: BLE001 - an unpicklable result or error
@@ -85,13 +93,18 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None
     try:
         if beside is not None:
             os.close(aside_read)
-            try:
-                with os.fdopen(aside_write, "wb") as aside:
-                    aside.write(pickle.dumps(_safely(beside)(), protocol=pickle.HIGHEST_PROTOCOL))
-            except BrokenPipeError:   # the child ended without asking
-                pass
+            # each result is written by a thread: a result bigger than the pipe holds waits
+            # there for the child to read it, while this one goes on to the next helper
+            sending: queue.Queue = queue.Queue()
+            sender = threading.Thread(target=_send_all, args=(aside_write, sending), daemon=True)
+            sender.start()
+            for helper in helpers:
+                sending.put(pickle.dumps(_safely(helper)(), protocol=pickle.HIGHEST_PROTOCOL))
+            sending.put(None)
         with os.fdopen(read_fd, "rb") as src:
             data = src.read()
+        if beside is not None:
+            sender.join()
     finally:
         _, status = os.waitpid(pid, 0)
     if not data:
@@ -103,6 +116,17 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | None = None
     raise value
 
 
+def _send_all(fd: int, sending: queue.Queue) -> None:
+    """Write what comes on ``sending`` to ``fd`` until None comes."""
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while (data := sending.get()) is not None:
+                out.write(data)
+                out.flush()
+    except BrokenPipeError:   # the child ended without asking
+        pass
+
+
 def _safely(fn: Callable[[], Any]) -> Callable[[], Any]:
     def call() -> Any:
         try:
@@ -112,17 +136,23 @@ def _safely(fn: Callable[[], Any]) -> Callable[[], Any]:
     return call
 
 
-def _receiver(fd: int) -> Callable[[], Any]:
-    """What the parent sends on ``fd``, read once, when first asked for."""
-    box: list = []
+class _Receiver:
+    """What the parent sends on ``fd``: one pickle per helper, each read when first asked for."""
 
-    def received() -> Any:
-        if not box:
+    def __init__(self, fd: int):
+        self.source = os.fdopen(fd, "rb")
+        self.got: list = []
+
+    def __call__(self, i: int = 0) -> Any:
+        while len(self.got) <= i and self.source is not None:
             try:
-                with os.fdopen(fd, "rb") as src:
-                    data = src.read()
-                box.append(pickle.loads(data) if data else None)
-            except Exception:  # noqa: BLE001 - nothing usable came
-                box.append(None)
-        return box[0]
-    return received
+                self.got.append(pickle.load(self.source))
+            except Exception:  # noqa: BLE001 - the end, or nothing usable came
+                self.source.close()
+                self.source = None
+        return self.got[i] if i < len(self.got) else None
+
+    def drain(self) -> None:
+        """Read all the parent sends, whether asked for or not."""
+        while self.source is not None:
+            self(len(self.got))

@@ -47,21 +47,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from briefing import heap
-    from briefing.site import search
+    from briefing.site import ahead, search, snapshot
     from briefing.site.builder import SEARCH_STATE_NAME, build_site, finish_search
     from briefing.workers import run_in_child
 
     heap.tune_for_batch()
 
-    def pages(outputs_changed):
+    def pages(received):
         return build_site(
             Path(args.content), Path(args.out), base_url=args.base_url,
             templates_dir=Path(args.templates) if args.templates else None,
             cache_dir=Path(args.cache) if args.cache else None, quiet=True,
-            search=not args.no_search, defer_search=True, keep_state=True, outputs_changed=outputs_changed,
+            search=not args.no_search, defer_search=True, keep_state=True,
+            related_ahead=lambda: received(0), outputs_changed=lambda: received(1),
         )
 
-    def outputs_changed():   # this process looks at the site's files while the child loads
+    # what this process does for the child meanwhile, in the order the child needs it
+    def related_ahead():   # while the child restores the saved state: an edit's related articles
+        return ahead.rank(cache / "site" / snapshot.SNAPSHOT_NAME if cache is not None else None, Path(args.content))
+
+    def outputs_changed():   # and a look at the site's files
         return stamp.outputs_changed(cache, Path(args.out))
 
     if not args.no_search and cache is not None and (cache / "site" / SEARCH_STATE_NAME).exists():
@@ -71,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         # the pages are made in a child process and the search index here once it has
         # ended: all the memory of the articles and the model is then the system's again
         # (at 10,000 articles ~570 MB), and Pagefind's runs do not add to it
-        report = finish_search(run_in_child(pages, beside=outputs_changed))
+        report = finish_search(run_in_child(pages, beside=(related_ahead, outputs_changed)))
     except BriefingErrors as errs:
         for err in errs.errors:
             print(f"error: {err}", file=sys.stderr)

@@ -39,7 +39,7 @@ from typing import Any, Iterable
 from briefing import heap
 from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.site import export, feeds, load, model, pages, related, render, snapshot, stamp, urls, writer
+from briefing.site import ahead, export, feeds, load, model, pages, related, render, snapshot, stamp, urls, writer
 from briefing.site.search import indexed_digest
 from briefing.site.writer import FileState
 
@@ -517,15 +517,15 @@ class SiteBuilder:
         if state is None or state.get("content_dir") != str(self.content_dir) \
                 or state.get("vocab_sig") != self._vocab_signature():
             return
-        sources = state["articles"]
+        sources, ahead = state["articles"], state["ahead"]
         self._vocab, self._vocab_sig = state["vocab"], state["vocab_sig"]
-        self.loader.current, self.loader.stats, self.loader.loaded = sources, state["stats"], True
+        self.loader.current, self.loader.stats, self.loader.loaded = sources, ahead["stats"], True
         self.loader.cache.keep(sources.values())
         self._site = state["site"]
         self._site_inputs = (tuple(map(id, sources.values())), id(self._vocab))
         self._plan = state["plan"]
         self._state_templates = state["templates"]
-        related.adopt_feature_tables(*state["related_features"])
+        related.adopt_feature_tables(*ahead["features"])
         self._state_sources = {src.slug: src for src in sources.values()}
 
     def _state_is_stale(self, sources: list[load.ArticleSource]) -> bool:
@@ -541,15 +541,20 @@ class SiteBuilder:
     def _save_state(self, sources: list[load.ArticleSource]) -> None:
         state = {
             "content_dir": str(self.content_dir), "vocab_sig": self._vocab_sig, "vocab": self._vocab,
-            "articles": self.loader.current, "stats": self.loader.stats, "site": self._site,
+            "articles": self.loader.current, "site": self._site,
             "plan": self._plan, "templates": (self._templates_sig, self._tfp.tables()),
-            "related_features": related.feature_tables(sources),
         }
-        snapshot.save(self._state_path, state)
+        ahead_part = {   # what the CLI's parent process reads to rank related articles (see ahead)
+            "content_dir": str(self.content_dir), "stats": self.loader.stats,
+            "articles": ahead.saved_articles(self.loader.current.values()),
+            "features": related.feature_tables(sources),
+        }
+        snapshot.save(self._state_path, state, ahead_part)
         self._state_sources = {src.slug: src for src in sources}
         self._model_made = False
 
-    def _model(self, sources: list[load.ArticleSource], vocab, manifest: _Manifest) -> model.Site:
+    def _model(self, sources: list[load.ArticleSource], vocab, manifest: _Manifest,
+               related_ahead=None) -> model.Site:
         inputs = (tuple(map(id, sources)), id(vocab))
         if self._site is not None and self._site_inputs == inputs:
             return self._site
@@ -559,9 +564,9 @@ class SiteBuilder:
                 and len({s.slug for s in sources}) == len(sources):
             by_slug = last.by_slug   # the same slugs as before, each once: only edits are possible
             edited = [s for s in sources if s.slug not in by_slug or by_slug[s.slug].src is not s]
-            site = model.patch_site(last, edited)   # None unless only bodies changed
+            site = model.patch_site(last, edited, related_ahead=related_ahead)   # None unless only bodies changed
         if site is None:
-            site = model.build_site(sources, vocab, related_cache=manifest.related)
+            site = model.build_site(sources, vocab, related_cache=manifest.related, related_ahead=related_ahead)
             self._model_made = True
         manifest.related = site.related_cache
         self._site, self._site_inputs = site, inputs
@@ -585,7 +590,7 @@ class SiteBuilder:
         return results, {outputs[r[0]].path for r in results}
 
     def build(self, changed: Iterable[str | Path] | None = None, *, first: Iterable[str] = (),
-              on_first=None, outputs_changed=None) -> BuildReport:
+              on_first=None, outputs_changed=None, related_ahead=None) -> BuildReport:
         """Build; with ``first`` (site paths) and ``on_first``, the pages of ``first`` that need
         rendering are rendered and moved into place before all others, then ``on_first(report)``
         is called (``serve`` reloads the browser there: a template edit at 10,000 articles
@@ -594,7 +599,8 @@ class SiteBuilder:
 
         ``outputs_changed``: a callable giving what ``stamp.outputs_changed`` found (run in
         another process meanwhile); when it is about the stamp this build reads, the files
-        of the output folder are not looked at one by one."""
+        of the output folder are not looked at one by one. ``related_ahead``: a callable
+        giving the related articles ranked in another process meanwhile (see ``ahead``)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mark = started
@@ -633,7 +639,7 @@ class SiteBuilder:
 
         manifest_path = self.cache_path / "manifest.pickle" if self.cache_path else None
         manifest = self._manifest if self._manifest is not None else _Manifest.load(manifest_path)
-        site = self._model(sources, vocab, manifest)
+        site = self._model(sources, vocab, manifest, related_ahead)
         lap("model")
 
         env, tfp = self._templates()
@@ -943,7 +949,7 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
                search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
                first: Iterable[str] = (), on_first=None, defer_search: bool = False,
-               keep_state: bool = False, outputs_changed=None) -> BuildReport:
+               keep_state: bool = False, outputs_changed=None, related_ahead=None) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
@@ -965,7 +971,8 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                               title=title, keep_state=keep_state)
     builder.quiet, builder.defer_search = quiet, defer_search
     try:
-        return builder.build(changed, first=first, on_first=on_first, outputs_changed=outputs_changed)
+        return builder.build(changed, first=first, on_first=on_first, outputs_changed=outputs_changed,
+                             related_ahead=related_ahead)
     finally:
         _KEPT[key] = builder
         while len(_KEPT) > KEPT_BUILDERS:

@@ -242,7 +242,7 @@ class Site:
 
 # --- building ------------------------------------------------------------------------------
 
-def _sort_key(src: ArticleSource) -> str:
+def article_sort_key(src: ArticleSource) -> str:
     return f"{src.date:<10}|{src.time or '':<8}|{src.slug}"
 
 
@@ -352,14 +352,27 @@ def _article(src: ArticleSource, entry_keys: dict[int, str] | None = None) -> Ar
     events = tuple(ArticleEvent(ev, keys.get(ev.index, ""), _opt(ev.sentence, src.script)) for ev in src.events)
     return Article(src, src.slug, Bi.written(src.title, src.script), _opt(src.summary, src.script),
                    _opt(src.outlet, src.script), _opt(src.author, src.script), _opt(src.editor, src.script),
-                   people, figures, events, _sort_key(src))
+                   people, figures, events, article_sort_key(src))
 
 
 def _event_key(ev: EventRec) -> tuple:
     return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
 
 
-def patch_site(site: Site, sources: list[ArticleSource]) -> Site | None:
+def _ranked(newest: list[ArticleSource], related_cache, related_ahead) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """(inputs digest, related articles) of ``newest``: from ``related_cache`` or what
+    ``related_ahead()`` gives (each an earlier (digest, ranking)) when the digest is this
+    corpus's, else ranked here."""
+    digest = related_articles_digest(newest)
+    if related_cache is not None and related_cache[0] == digest:
+        return related_cache
+    ahead = related_ahead() if related_ahead is not None else None
+    if ahead is not None and ahead[0] == digest:
+        return ahead
+    return digest, related_articles(newest)
+
+
+def patch_site(site: Site, sources: list[ArticleSource], *, related_ahead=None) -> Site | None:
     """``site`` with some articles replaced by new versions whose front matter is unchanged
     (their body was edited): exactly the model ``build_site`` would make of the new corpus,
     made in milliseconds at any corpus size. Everything the model derives comes from the
@@ -379,9 +392,8 @@ def patch_site(site: Site, sources: list[ArticleSource]) -> Site | None:
     articles = tuple(by_slug[a.slug] for a in site.articles)
     related, related_cache = site.related, site.related_cache
     if keywords_changed:
-        newest = [a.src for a in articles]
-        related = related_articles(newest)
-        related_cache = (related_articles_digest(newest), related)
+        related_cache = _ranked([a.src for a in articles], None, related_ahead)
+        related = related_cache[1]
         for art in articles:
             fps["related:" + art.slug] = _fp(related[art.slug])
         related = MappingProxyType(related)
@@ -413,11 +425,13 @@ def preview_site(site: Site, sources: list[ArticleSource]) -> tuple[Site, list[s
     return dataclasses.replace(site, articles=articles, by_slug=MappingProxyType(by_slug)), slugs
 
 
-def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str, dict] | None = None) -> Site:
+def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str, dict] | None = None,
+               related_ahead=None) -> Site:
     """The Site model for a set of articles; BriefingErrors when they name unknown ids.
 
     ``related_cache`` is a previous (inputs digest, related articles) pair: when the
-    digest of this corpus's related-article inputs is the same, it is reused."""
+    digest of this corpus's related-article inputs is the same, it is reused; so is what
+    ``related_ahead()`` gives (see ``ahead``), asked for only then."""
     _check_ids(sources, vocab)
 
     # articles, newest first
@@ -627,12 +641,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             if ("organisation", oid) not in labels:
                 labels[("organisation", oid)] = Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
 
-    newest = [a.src for a in articles]
-    digest = related_articles_digest(newest)
-    if related_cache is not None and related_cache[0] == digest:
-        related = related_cache[1]
-    else:
-        related = related_articles(newest)
+    digest, related = _ranked([a.src for a in articles], related_cache, related_ahead)
     years = tuple(sorted(Counter(e.year for e in entries).items()))
     first, last = _date_span(articles)
     stats = Stats(

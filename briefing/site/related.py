@@ -56,7 +56,7 @@ _FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 def feature_tables(sources: Iterable[ArticleSource]) -> tuple[dict[str, int], dict[tuple, tuple]]:
     """The feature ids and these articles' features (to save with the builder's state)."""
-    features = {(src.slug, src.front_hash, src.keywords, src.keyword_counts): _features_of(src) for src in sources}
+    features = {_feature_key(src): _features_of(src) for src in sources}
     return dict(_FEATURE_IDS), features
 
 
@@ -67,8 +67,18 @@ def adopt_feature_tables(ids: dict[str, int], features: dict[tuple, tuple]) -> N
         _FEATURES.update(features)
 
 
+def _feature_key(src) -> tuple:
+    """What an article's features derive from (its entities come from the front matter)."""
+    return src.slug, src.front_hash, src.keywords, src.keyword_counts
+
+
+def has_features(src) -> bool:
+    """Whether this article's features are known already (made, or adopted)."""
+    return _feature_key(src) in _FEATURES
+
+
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
-    key = (src.slug, src.front_hash, src.keywords, src.keyword_counts)
+    key = _feature_key(src)
     found = _FEATURES.get(key)
     if found is None:
         f = article_features(src)

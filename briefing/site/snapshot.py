@@ -15,9 +15,10 @@ that is not enough. The state is only a cache: every part of it is checked again
 it was made from (the code, the vocabulary and template files' stats, each content
 file's stat) and a mismatch only costs the work it would have saved.
 
-The file is a small pickled header (the code it was made by) followed by the state, so a
-stale state is rejected without being read. Written atomically: a killed writer leaves
-the previous state or none.
+The file is a small pickled header (the code it was made by), then the part of the state
+a parent process reads on its own (``ahead``: the content files' stats and what ranking
+related articles needs), then the rest; a stale state is rejected without being read.
+Written atomically: a killed writer leaves the previous state or none.
 """
 
 from __future__ import annotations
@@ -52,24 +53,21 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def save(path: Path, state: dict[str, Any]) -> None:
-    """Write ``state`` (plain containers, model records, numpy arrays) to ``path``."""
+def save(path: Path, state: dict[str, Any], ahead: dict[str, Any]) -> None:
+    """Write ``state`` and ``ahead`` (plain containers, model records, numpy arrays) to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     try:
         with open(tmp, "wb") as fh:
             pickle.dump({"code": code_key()}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            records.dump(ahead, fh)
             records.dump(state, fh)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def load(path: Path) -> dict[str, Any] | None:
-    """The state saved at ``path`` by this very code; None when there is none, or it is
-    another code's, or it cannot be read. What it holds is moved out of the garbage
-    collector's sight (``gc.freeze``), like everything the process held then: it lives as
-    long as the process."""
+def _load(path: Path, whole: bool) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as fh:
             header = pickle.load(fh)
@@ -78,11 +76,27 @@ def load(path: Path) -> dict[str, Any] | None:
             enabled = gc.isenabled()
             gc.disable()   # a few hundred thousand objects, none of them garbage: ~2x faster
             try:
-                state = pickle.load(fh)
+                ahead = pickle.load(fh)
+                state = pickle.load(fh) if whole else {}
             finally:
                 if enabled:
                     gc.enable()
             gc.freeze()    # and kept for the process's life: never scanned again
     except Exception:  # noqa: BLE001 - a damaged state is only a lost shortcut
         return None
-    return state if isinstance(state, dict) else None
+    if not (isinstance(ahead, dict) and isinstance(state, dict)):
+        return None
+    return {**state, "ahead": ahead} if whole else ahead
+
+
+def load(path: Path) -> dict[str, Any] | None:
+    """The state saved at ``path`` by this very code, its ``ahead`` part under that key;
+    None when there is none, or it is another code's, or it cannot be read. What it holds
+    is moved out of the garbage collector's sight (``gc.freeze``), like everything the
+    process held then: it lives as long as the process."""
+    return _load(path, whole=True)
+
+
+def load_ahead(path: Path) -> dict[str, Any] | None:
+    """Only the ``ahead`` part of the state saved at ``path`` (see ``load``)."""
+    return _load(path, whole=False)

@@ -111,3 +111,44 @@ def test_a_state_saved_for_another_content_folder_is_not_used(root):
     assert builder._state_sources is not None
     assert all(Path(src.path).is_relative_to(other / "content") for src in builder._state_sources.values())
     _assert_same_as_cold(other)
+
+
+def test_related_articles_ranked_ahead_from_the_saved_state_are_used_when_they_fit(root, monkeypatch):
+    """The CLI's parent process ranks an edit's related articles from the saved state while
+    the child restores it (``ahead``): the child uses that ranking, and only when its digest
+    is that of the corpus the child loaded; a ranking that does not fit is ranked again."""
+    from briefing.site import ahead
+
+    state = root / "cache" / "site" / snapshot.SNAPSHOT_NAME
+    assert ahead.rank(state, root / "content") is None          # nothing changed since it was saved
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶。" + "量子芯片封裝測試，" * 6)
+    ranked = ahead.rank(state, root / "content")
+    assert ranked is not None and ARTICLE in ranked[1]
+
+    real_ranking = model.related_articles
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("ranked again though the ranking ahead fitted")
+
+    monkeypatch.setattr(model, "related_articles", not_here)
+    asked: list[int] = []
+    report = _builder(root).build(related_ahead=lambda: (asked.append(1), ranked)[1])
+    assert asked and report.written
+    monkeypatch.setattr(model, "related_articles", real_ranking)
+    _assert_same_as_cold(root)
+
+    # a ranking of another corpus is not used: the build ranks again, and the site is the same
+    _edit(root, "量子芯片封裝測試，", "量子芯片封裝，")
+    wrong = (ranked[0], {slug: () for slug in ranked[1]})
+    _builder(root).build(related_ahead=lambda: wrong)
+    _assert_same_as_cold(root)
+
+
+def test_nothing_is_ranked_ahead_when_files_came_or_went(root):
+    from briefing.site import ahead
+
+    state = root / "cache" / "site" / snapshot.SNAPSHOT_NAME
+    source = root / "content" / "articles" / f"{ARTICLE}.md"
+    shutil.copyfile(source, source.with_name("zz-copy.md"))
+    assert ahead.rank(state, root / "content") is None
+    assert ahead.rank(state, root / "elsewhere") is None
