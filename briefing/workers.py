@@ -98,9 +98,11 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
             sending: queue.Queue = queue.Queue()
             sender = threading.Thread(target=_send_all, args=(aside_write, sending), daemon=True)
             sender.start()
-            for helper in helpers:
-                sending.put(pickle.dumps(_safely(helper)(), protocol=pickle.HIGHEST_PROTOCOL))
-            sending.put(None)
+            try:
+                for helper in helpers:
+                    sending.put(pickle.dumps(_safely(helper)(), protocol=pickle.HIGHEST_PROTOCOL))
+            finally:   # the end, even when a helper was interrupted: the child never waits for it
+                sending.put(None)
         with os.fdopen(read_fd, "rb") as src:
             data = src.read()
         if beside is not None:

@@ -58,3 +58,38 @@ def test_work_done_beside_a_child_reaches_it_and_a_failure_there_only_loses_it()
     assert run_in_child(child, beside=fails)[1] is None
     # a child that never asks does not keep either process waiting
     assert run_in_child(lambda received: "done", beside=lambda: big) == "done"
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="needs fork")
+def test_several_helpers_reach_the_child_each_when_done_and_an_interrupted_one_ends_them():
+    big = list(range(100_000))   # more than a pipe holds: the next helper is not held up by it
+    order: list[str] = []
+
+    def child(received):
+        return received(1), received(0) == big, received(2)
+
+    def first():
+        order.append("first")
+        return big
+
+    def second():
+        order.append("second")
+        return "second"
+
+    assert run_in_child(child, beside=(first, second)) == ("second", True, None)
+    assert order == ["first", "second"]
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    def left_waiting(*_):
+        raise AssertionError("the child was left waiting for what the interrupted helper never sent")
+
+    before = signal.signal(signal.SIGALRM, left_waiting)
+    signal.alarm(30)
+    try:
+        with pytest.raises(KeyboardInterrupt):   # raised here, once the child has ended
+            run_in_child(lambda received: received(1), beside=(first, interrupted))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)

@@ -15,7 +15,6 @@ only the ranking the child then does itself.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +74,7 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
             return None
         with open(art.path, "rb") as fh:
             raw = fh.read()
-        parsed, problems = load.parse_article(art.path, raw, hashlib.blake2b(raw, digest_size=16).hexdigest())
+        parsed, _ = load.parse_article(art.path, raw, load.content_hash(raw))
         if parsed is None:
             return None   # the build reports it
         current.append(parsed)

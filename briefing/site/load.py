@@ -750,6 +750,11 @@ class LoadCache:
         self.dirty = False
 
 
+def content_hash(raw: bytes) -> str:
+    """What a content file's bytes are known by (in the cache, and as ``ArticleSource.content_hash``)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 def content_files(content_dir: str | Path) -> list[str]:
     """The paths of the article files, in name order (one directory read: no stat per file
     unless it is a link)."""
@@ -848,7 +853,7 @@ class ContentLoader:
                     continue
             with open(key, "rb") as fh:
                 raw = fh.read()
-            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            digest = content_hash(raw)
             cache.stats[key] = (st.st_size, st.st_mtime_ns, digest)
             cache.dirty = True
             art = cache.article(digest, key)
