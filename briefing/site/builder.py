@@ -243,11 +243,32 @@ _STATE: dict[str, Any] = {}
 
 
 def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_dir: Path, staging: Path,
-                      files: dict[str, FileState], direct: bool) -> None:
-    """What ``_render_indices`` reads (module state, so forked workers inherit it)."""
+                      files: dict[str, FileState], direct: bool, changed_keys: set[str] | None = None) -> None:
+    """What ``_render_indices`` reads (module state, so forked workers inherit it).
+    ``changed_keys``: the model keys changed since the build that wrote ``files`` (None:
+    not known, nothing of the files written then is used again)."""
     _STATE.clear()
     _STATE.update(site=site, config=config, env=env, outputs=outputs, out_dir=out_dir, staging=staging,
-                  files=files, direct=direct)
+                  files=files, direct=direct, changed_keys=changed_keys)
+
+
+def _kept_records(out: pages.Output) -> dict[str, str] | None:
+    """The records of an export that the file the last build wrote holds unchanged, if it
+    is still as that build left it."""
+    st = _STATE
+    known = st["files"].get(out.path)
+    if st["changed_keys"] is None or known is None:
+        return None
+    path = st["out_dir"].joinpath(*out.path.split("/"))
+    try:
+        with open(path, "rb") as fh:
+            stat_now = os.fstat(fh.fileno())
+            if (stat_now.st_size, stat_now.st_mtime_ns) != (known.size, known.mtime_ns):
+                return None
+            data = fh.read()
+    except OSError:
+        return None
+    return export.unchanged_records(out.args["name"], data, st["changed_keys"])
 
 
 def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
@@ -260,7 +281,8 @@ def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
     if out.kind == "feed":
         return feeds.atom_feed(site, out.variant, config)
     if out.kind == "export":
-        return export.export(site, out.args["name"]), export.dependencies(site, out.args["name"])
+        name = out.args["name"]
+        return export.export(site, name, _kept_records(out)), export.dependencies(site, name)
     if out.kind == "sitemap":
         return feeds.sitemap(site, sitemap_listing(st["outputs"]), config), frozenset({"sitemap"})
     if out.kind == "robots":
@@ -738,7 +760,7 @@ class SiteBuilder:
         direct = not manifest.files and not (existed and any(out_path.iterdir())) and len(todo) >= PARALLEL_THRESHOLD
         if direct:
             writer.write_marker(out_path)
-        _set_render_state(site, self.config, env, outputs, out_path, staging, manifest.files, direct)
+        _set_render_state(site, self.config, env, outputs, out_path, staging, manifest.files, direct, changed_keys)
         written_now: list[str] = []
         try:
             # once the open pages are in place the rest is background work: the browser

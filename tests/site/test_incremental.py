@@ -483,3 +483,36 @@ def test_output_files_looked_at_elsewhere_are_trusted_only_for_the_stamp_read_he
     report = SiteBuilder(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True).build(
         outputs_changed=lambda: stale)
     assert report.written == [urls.about(urls.HANT)]   # looked at file by file
+
+
+def test_the_articles_export_makes_again_only_the_records_whose_keys_changed(project, vocab, monkeypatch):
+    """``data/articles.json`` is re-made when any article's record changes; the records of the
+    others are taken from the file the last build wrote, while it is as that build left it."""
+    from briefing.site import export
+
+    builder, content, _, tmp_path = project
+    made: list[str] = []
+    real_line = export._line
+    def line(record):   # an article's record, or another export's (no slug)
+        if "slug" in record:
+            made.append(record["slug"])
+        return real_line(record)
+
+    monkeypatch.setattr(export, "_line", line)
+    path = content / "articles" / f"{ARTICLE}.md"
+    text = path.read_text(encoding="utf-8")
+    assert "\ntitle: " in text
+    path.write_text(text.replace("\ntitle: ", "\ntitle: 新标题 ", 1), encoding="utf-8")
+    report = builder.build({path})
+    assert urls.data("articles.json") in report.written
+    assert made == [ARTICLE]          # its own record; every other one as written before
+    _same_as_cold(builder, tmp_path, vocab)
+
+    # a file changed by hand since is not trusted: every record is made again
+    export_file = builder.out_path / urls.data("articles.json")
+    export_file.write_bytes(export_file.read_bytes().replace(b'"slug":"', b'"slug": "'))
+    made.clear()
+    path.write_text(text, encoding="utf-8")
+    builder.build({path})
+    assert len(made) == len(list((content / "articles").glob("*.md")))
+    _same_as_cold(builder, tmp_path, vocab)
