@@ -252,7 +252,7 @@ def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_
                   files=files, direct=direct, changed_keys=changed_keys)
 
 
-def _kept_records(out: pages.Output) -> dict[str, str] | None:
+def _kept_records(out: pages.Output) -> dict[str, bytes] | None:
     """The records of an export that the file the last build wrote holds unchanged, if it
     is still as that build left it."""
     st = _STATE

@@ -20,37 +20,38 @@ def _line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _lines(lines: list[str]) -> bytes:
-    """A JSON array with one record per line."""
+def _lines(lines: list[bytes]) -> bytes:
+    """A JSON array with one record (UTF-8) per line."""
     if not lines:
         return b"[]\n"
-    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
 
 
 def _json(records: list) -> bytes:
     """A JSON array with one record per line (json's C encoder: a big corpus exports fast)."""
-    return _lines([_line(r) for r in records])
+    return _lines([_line(r).encode("utf-8") for r in records])
 
 
-SLUG_FIELD = ',"slug":"'   # in a record line: keys are sorted, and a quote inside a value is escaped
+SLUG_FIELD = b',"slug":"'   # in a record line: keys are sorted, and a quote inside a value is escaped
 
 
-def article_lines(data: bytes) -> dict[str, str]:
-    """slug → line of each record of an ``articles.json`` this module wrote."""
+def article_lines(data: bytes) -> dict[str, bytes]:
+    """slug → line (UTF-8, as written) of each record of an ``articles.json`` this module wrote."""
     found = {}
-    for line in data.decode("utf-8").split("\n")[1:-2]:
-        line = line.removesuffix(",")
+    for line in data.split(b"\n")[1:-2]:
+        line = line.removesuffix(b",")
         at = line.find(SLUG_FIELD)
         if at >= 0:
             start = at + len(SLUG_FIELD)
-            found[line[start: line.index('"', start)]] = line
+            found[line[start: line.index(b'"', start)].decode("utf-8")] = line
     return found
 
 
-def articles_json(site: Site, kept: dict[str, str] | None = None) -> bytes:
-    """``kept``: slug → line of articles whose record is known unchanged (from the last file
-    written): those lines are used as they are; at 2,000 articles the whole file (11 MB)
-    takes ~0.45 s to make, and an edit that moves the related articles of a few asks for it."""
+def articles_json(site: Site, kept: dict[str, bytes] | None = None) -> bytes:
+    """``kept``: slug → line (UTF-8) of articles whose record is known unchanged (from the
+    last file written): those lines are used as they are; at 2,000 articles the whole file
+    (11 MB) takes ~0.45 s to make, and an edit that moves the related articles of a few asks
+    for it."""
     kept = kept or {}
     out = []
     for art in site.articles:
@@ -76,7 +77,7 @@ def articles_json(site: Site, kept: dict[str, str] | None = None) -> bytes:
             "related": list(site.related.get(art.slug, ())),
             "also_reported_by": [{"title": r.title, "date": r.date, "outlet": r.outlet, "via": r.via,
                                   "seed": r.seed, "seed_sha256": r.seed_sha256} for r in src.also_reported_by],
-        }))
+        }).encode("utf-8"))
     return _lines(out)
 
 
@@ -133,7 +134,7 @@ def dependencies(site: Site, name: str) -> frozenset[str]:
     return frozenset(["index:region"] + [k + rid for rid in site.regions for k in ("region:", "label:region:")])
 
 
-def unchanged_records(name: str, data: bytes, changed_keys: set[str]) -> dict[str, str] | None:
+def unchanged_records(name: str, data: bytes, changed_keys: set[str]) -> dict[str, bytes] | None:
     """What of ``data``, the export ``name`` as the last build wrote it, still holds when the
     model keys ``changed_keys`` changed since (see ``dependencies``): for ``articles.json``,
     the line of every article whose keys did not change."""
@@ -143,7 +144,7 @@ def unchanged_records(name: str, data: bytes, changed_keys: set[str]) -> dict[st
             if "meta:" + slug not in changed_keys and "related:" + slug not in changed_keys}
 
 
-def export(site: Site, name: str, kept: dict[str, str] | None = None) -> bytes:
+def export(site: Site, name: str, kept: dict[str, bytes] | None = None) -> bytes:
     if name == "articles.json":
         return articles_json(site, kept)
     return {"events.json": events_json, "events.csv": events_csv, "regions.json": regions_json}[name](site)
