@@ -81,7 +81,8 @@ def _load(path: Path, whole: bool) -> dict[str, Any] | None:
             finally:
                 if enabled:
                     gc.enable()
-            gc.freeze()    # and kept for the process's life: never scanned again
+            if whole:
+                gc.freeze()    # and kept for the process's life: never scanned again
     except Exception:  # noqa: BLE001 - a damaged state is only a lost shortcut
         return None
     if not (isinstance(ahead, dict) and isinstance(state, dict)):
@@ -98,5 +99,5 @@ def load(path: Path) -> dict[str, Any] | None:
 
 
 def load_ahead(path: Path) -> dict[str, Any] | None:
-    """Only the ``ahead`` part of the state saved at ``path`` (see ``load``)."""
+    """Only the ``ahead`` part of the state saved at ``path`` (see ``load``; not frozen)."""
     return _load(path, whole=False)

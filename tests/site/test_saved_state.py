@@ -152,3 +152,24 @@ def test_nothing_is_ranked_ahead_when_files_came_or_went(root):
     shutil.copyfile(source, source.with_name("zz-copy.md"))
     assert ahead.rank(state, root / "content") is None
     assert ahead.rank(state, root / "elsewhere") is None
+
+
+def test_a_builder_started_without_the_state_adopts_its_related_features(root, monkeypatch):
+    """serve's builder does not restore the saved state; when its model's related articles
+    come from the manifest's cache, it still takes the saved features, so its first edit
+    that moves keywords works out the features of that article only."""
+    from briefing.site import related
+
+    monkeypatch.setattr(related, "_FEATURES", {})      # a new process
+    monkeypatch.setattr(related, "_FEATURE_IDS", {})
+    made: list[str] = []
+    real_features = related.article_features
+    monkeypatch.setattr(related, "article_features", lambda src: (made.append(src.slug), real_features(src))[1])
+    builder = SiteBuilder(root / "content", root / "site", templates_dir=root / "templates",
+                          cache_dir=root / "cache", search=False, quiet=True)
+    builder.build()
+    assert made == []                                  # related articles from the manifest's cache
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶。" + "量子芯片封裝測試，" * 6)
+    builder.build({root / "content" / "articles" / f"{ARTICLE}.md"})
+    assert made == [ARTICLE]
+    _assert_same_as_cold(root)
