@@ -80,7 +80,7 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
         current.append(parsed)
     if not changed:
         return None
-    related.adopt_feature_tables(*ahead["features"])
+    related.adopt_feature_tables(ahead["features"])
     newest = sorted(current, key=_sort_key, reverse=True)   # the model's order: stable, from file order
     if not all(related.has_features(a) for a in newest if isinstance(a, SavedArticle)):
         return None

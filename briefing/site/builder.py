@@ -547,7 +547,7 @@ class SiteBuilder:
         self._site_inputs = (tuple(map(id, sources.values())), id(self._vocab))
         self._plan = state["plan"]
         self._state_templates = state["templates"]
-        related.adopt_feature_tables(*ahead["features"])
+        related.adopt_feature_tables(ahead["features"])
         self._state_sources = {src.slug: src for src in sources.values()}
 
     def _adopt_saved_features(self) -> None:
@@ -559,7 +559,7 @@ class SiteBuilder:
         fit an article is never used for it."""
         saved = snapshot.load_ahead(self.cache_path / snapshot.SNAPSHOT_NAME)
         if saved is not None:
-            related.adopt_feature_tables(*saved["features"])
+            related.adopt_feature_tables(saved["features"])
 
     def _state_is_stale(self, sources: list[load.ArticleSource]) -> bool:
         """Whether the saved state is worth writing again: none was saved, the model was made
@@ -580,7 +580,7 @@ class SiteBuilder:
         ahead_part = {   # what the CLI's parent process reads to rank related articles (see ahead)
             "content_dir": str(self.content_dir), "stats": self.loader.stats,
             "articles": ahead.saved_articles(self.loader.current.values()),
-            "features": related.feature_tables(sources),
+            "features": related.packed_feature_tables(sources),
         }
         snapshot.save(self._state_path, state, ahead_part)
         self._state_sources = {src.slug: src for src in sources}

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Iterable, Sequence
-
-import numpy as np
+import pickle
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from briefing.site.load import ArticleSource, keyword_pairs
 
@@ -27,6 +26,11 @@ MIN_SCORE = 0.02             # below this cosine similarity an article is not re
 POSTINGS_CAP = 40            # a feature is looked up in at most this many (newest) articles
 FEATURES_PER_ARTICLE = 24    # an article looks for candidates through its rarest features
 _BATCH_PAIRS = 2_000_000     # candidate pairs scored at once (about 40 MB of arrays)
+
+if TYPE_CHECKING:
+    import numpy as np
+# numpy is imported by the functions that rank (~70 ms): a build whose related articles
+# were ranked by another process (``ahead``) never needs it
 
 
 def article_features(src: ArticleSource) -> dict[str, float]:
@@ -52,19 +56,28 @@ def article_features(src: ArticleSource) -> dict[str, float]:
 # found again by the identity of what they derive from.
 _FEATURE_IDS: dict[str, int] = {}
 _FEATURES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+_ADOPTED: list[bytes] = []   # saved tables taken on and not read yet (reading them needs numpy)
 
 
-def feature_tables(sources: Iterable[ArticleSource]) -> tuple[dict[str, int], dict[tuple, tuple]]:
-    """The feature ids and these articles' features (to save with the builder's state)."""
+def packed_feature_tables(sources: Iterable[ArticleSource]) -> bytes:
+    """The feature ids and these articles' features, pickled (to save with the builder's
+    state: a process that adopts them reads them only if it ranks)."""
     features = {_feature_key(src): _features_of(src) for src in sources}
-    return dict(_FEATURE_IDS), features
+    return pickle.dumps((dict(_FEATURE_IDS), features), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def adopt_feature_tables(ids: dict[str, int], features: dict[tuple, tuple]) -> None:
+def adopt_feature_tables(packed: bytes) -> None:
     """Start from saved tables (a new process); a process that made its own keeps them."""
-    if not _FEATURE_IDS and not _FEATURES:
-        _FEATURE_IDS.update(ids)
-        _FEATURES.update(features)
+    if not _FEATURE_IDS and not _FEATURES and not _ADOPTED:
+        _ADOPTED.append(packed)
+
+
+def _read_adopted() -> None:
+    if _ADOPTED:
+        ids, features = pickle.loads(_ADOPTED.pop())
+        if not _FEATURE_IDS and not _FEATURES:
+            _FEATURE_IDS.update(ids)
+            _FEATURES.update(features)
 
 
 def _feature_key(src) -> tuple:
@@ -74,10 +87,14 @@ def _feature_key(src) -> tuple:
 
 def has_features(src) -> bool:
     """Whether this article's features are known already (made, or adopted)."""
+    _read_adopted()
     return _feature_key(src) in _FEATURES
 
 
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    _read_adopted()
     key = _feature_key(src)
     found = _FEATURES.get(key)
     if found is None:
@@ -104,6 +121,8 @@ def inputs_digest(sources: Iterable[ArticleSource]) -> str:
 def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, ...]]:
     """The related articles of each article, best first. ``sources`` newest first: where a
     feature is shared by more than POSTINGS_CAP articles, the newest are the candidates."""
+    import numpy as np
+
     n = len(sources)
     if n == 0:
         return {}
@@ -171,6 +190,8 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
 
 
 def _score_batch(q_art, q_feat, q_w, q_len, post_start, p_art, p_w, norms, slug_rank, n, best) -> None:
+    import numpy as np
+
     total = int(q_len.sum())
     if total == 0:
         return

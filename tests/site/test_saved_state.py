@@ -144,6 +144,36 @@ def test_related_articles_ranked_ahead_from_the_saved_state_are_used_when_they_f
     _assert_same_as_cold(root)
 
 
+def test_a_build_given_its_ranking_ahead_never_imports_numpy(root, tmp_path):
+    """The child of a CLI edit whose related articles the parent ranked does without numpy
+    (~70 ms of its start): neither the builder's modules nor the saved state need it."""
+    import pickle
+    import subprocess
+    import sys
+
+    from briefing.site import ahead
+
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶。" + "量子芯片封裝測試，" * 6)
+    ranked = ahead.rank(root / "cache" / "site" / snapshot.SNAPSHOT_NAME, root / "content")
+    assert ranked is not None
+    (tmp_path / "ranked.pickle").write_bytes(pickle.dumps(ranked))
+    child = f"""
+import pickle, sys
+from pathlib import Path
+from briefing.site.builder import SiteBuilder
+ranked = pickle.loads(Path({str(tmp_path / "ranked.pickle")!r}).read_bytes())
+root = Path({str(root)!r})
+report = SiteBuilder(root / "content", root / "site", templates_dir=root / "templates", cache_dir=root / "cache",
+                     search=False, quiet=True, keep_state=True).build(related_ahead=lambda: ranked)
+print(len(report.written), "numpy" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written, numpy_imported = done.stdout.split()
+    assert int(written) > 0 and numpy_imported == "False"
+    _assert_same_as_cold(root)
+
+
 def test_nothing_is_ranked_ahead_when_files_came_or_went(root):
     from briefing.site import ahead
 
@@ -162,6 +192,7 @@ def test_a_builder_started_without_the_state_adopts_its_related_features(root, m
 
     monkeypatch.setattr(related, "_FEATURES", {})      # a new process
     monkeypatch.setattr(related, "_FEATURE_IDS", {})
+    monkeypatch.setattr(related, "_ADOPTED", [])
     made: list[str] = []
     real_features = related.article_features
     monkeypatch.setattr(related, "article_features", lambda src: (made.append(src.slug), real_features(src))[1])
