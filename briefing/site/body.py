@@ -10,9 +10,11 @@ would be external requests) and render as links.
 
 from __future__ import annotations
 
+import pickle
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import lru_cache
+from typing import Iterator
 
 from markdown_it import MarkdownIt
 
@@ -29,6 +31,49 @@ class Block:
     section: int         # 0 before the first heading, then 1, 2, ...
     level: int = 0       # heading level (2..6)
     line: int = 0        # 1-based line in the body
+
+
+class PackedBlocks:
+    """An article's blocks as one pickled string, made into ``Block`` objects each time they
+    are read. Only the article's own page reads them, so a builder that holds thousands of
+    articles (a saved state restored for a one-article edit, the model a render forks from)
+    holds one bytes object an article instead of tens of blocks, and restores them in no
+    time. Compares as the blocks it holds."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    @classmethod
+    def of(cls, blocks) -> "PackedBlocks":
+        return cls(pickle.dumps(tuple(astuple(b) for b in blocks), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def unpacked(self) -> tuple[Block, ...]:
+        return tuple([Block(*fields) for fields in pickle.loads(self.data)])
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self.unpacked())
+
+    def __len__(self) -> int:
+        return len(pickle.loads(self.data))
+
+    def __getitem__(self, index):
+        return self.unpacked()[index]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PackedBlocks):
+            return self.data == other.data or self.unpacked() == other.unpacked()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.unpacked())
+
+    def __reduce__(self):
+        return PackedBlocks, (self.data,)
+
+    def __repr__(self) -> str:
+        return f"PackedBlocks({self.unpacked()!r})"
 
 
 @dataclass(frozen=True, slots=True)

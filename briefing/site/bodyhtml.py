@@ -99,10 +99,11 @@ def _with_id(outer: str, anchor: str) -> str:
     return f'<{tag} id="{anchor}"' + outer[len(tag) + 1 :]
 
 
-def render_body(blocks: tuple[Block, ...], written_in: str, variant: str,
+def render_body(blocks: Iterable[Block], written_in: str, variant: str,
                 forms: Iterable[tuple[str, str]], href_of: Callable[[str], str],
                 class_of: Callable[[str], str] = lambda key: "ent ent-" + key.split(":", 1)[0]) -> str:
     """HTML of the body; ``forms`` are (surface form, entity key) pairs to link."""
+    blocks = tuple(blocks)   # once (packed blocks are made each time they are read)
     contents = [convert_once(block.html, written_in, variant) for block in blocks]
     matcher = _Matcher(forms, "\n".join(contents))
     parts: list[str] = []

@@ -139,7 +139,7 @@ class ArticleSource:
     organisations: tuple[OrganisationRef, ...]
     figures: tuple[FigureRec, ...]
     events: tuple[EventRec, ...]
-    blocks: tuple[Block, ...]
+    blocks: body_mod.PackedBlocks   # read only by the article's own page
     keywords: str                 # most frequent Han bigrams of the Simplified folding, run together
     keyword_counts: bytes         # how often each occurs (capped at 255): see ``keyword_pairs``
     body_line: int                # line of the file where the body starts
@@ -497,7 +497,7 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
         also_reported_by=_also_reported(data, problems), regions=tuple(regions),
         initiatives=scored["initiatives"], topics=scored["topics"], people=tuple(people),
         organisations=tuple(organisations), figures=tuple(figures), events=tuple(events),
-        blocks=tuple(_without_text(b) for b in blocks), keywords=words, keyword_counts=counts, body_line=body_line,
+        blocks=body_mod.PackedBlocks.of(_without_text(b) for b in blocks), keywords=words, keyword_counts=counts, body_line=body_line,
     )
     if problems.items:  # a late type problem in an optional text field
         return None, [(path, m, locate_line(front, k)) for k, m in problems.items]
@@ -551,7 +551,7 @@ def _parse_plain(job: tuple[str, bytes, str]):
 
 _RECORDS = (("regions", RegionRef), ("initiatives", ScoredRef), ("topics", ScoredRef), ("people", PersonRef),
             ("organisations", OrganisationRef), ("figures", FigureRec), ("events", EventRec),
-            ("blocks", Block), ("also_reported_by", AlsoReported))
+            ("also_reported_by", AlsoReported))
 _FIELDS = tuple(f for f in ArticleSource.__dataclass_fields__)
 _RECORD_AT = tuple((_FIELDS.index(name), cls) for name, cls in _RECORDS)
 _FIELDS_OF = {cls: tuple(cls.__dataclass_fields__) for _, cls in _RECORDS}

@@ -107,3 +107,35 @@ def test_a_new_process_reads_only_the_pack_frames_it_needs_and_a_damaged_pack_is
     damaged = LoadCache(cache_dir)
     assert damaged.get(new.content_hash) is None and not pack.exists()
     assert _names(ContentLoader(content, cache_dir, workers=1).refresh()[0]) == _names(again)
+
+
+def test_an_articles_blocks_are_kept_packed_and_read_as_the_blocks_parsed(tmp_path):
+    """Blocks are kept as one pickled string an article (a saved state restores thousands of
+    articles, of which an edit renders one); read, they are the blocks the body parses to."""
+    import io
+    import pickle
+
+    from briefing.site.body import Block, PackedBlocks, parse_body
+    from briefing.site.load import split_front_matter
+
+    loader = ContentLoader(FIXTURE_CONTENT, tmp_path / "cache", workers=1)
+    articles, _ = loader.refresh()
+    src = articles[0]
+    assert isinstance(src.blocks, PackedBlocks)
+    _, body, _ = split_front_matter(Path(src.path).read_text(encoding="utf-8"))
+    parsed, _ = parse_body(body)
+    kept = [(b.kind, b.html, b.number, b.section, b.level, b.line) for b in parsed]
+    assert [(b.kind, b.html, b.number, b.section, b.level, b.line) for b in src.blocks] == kept
+    assert all(isinstance(b, Block) for b in src.blocks) and len(src.blocks) == len(parsed) > 2
+
+    restored = pickle.loads(pickle.dumps(src))
+    assert restored == src and restored.blocks.data == src.blocks.data
+    classes: list[str] = []
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module, name):
+            classes.append(name)
+            return super().find_class(module, name)
+
+    Recording(io.BytesIO(pickle.dumps(src.blocks))).load()
+    assert classes == ["PackedBlocks"]   # restoring them makes no Block
