@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from briefing.errors import BriefingError, BriefingErrors
@@ -63,11 +64,17 @@ def run(args: argparse.Namespace) -> int:
         )
 
     # what this process does for the child meanwhile, in the order the child needs it
+    looking: list = []
+
     def related_ahead():   # while the child restores the saved state: an edit's related articles
+        # and, on a thread meanwhile, a look at the site's files (stat calls: mostly waiting)
+        pool = ThreadPoolExecutor(max_workers=1)
+        looking.append(pool.submit(stamp.outputs_changed, cache, Path(args.out)))
+        pool.shutdown(wait=False)
         return ahead.rank(cache / "site" / snapshot.SNAPSHOT_NAME if cache is not None else None, Path(args.content))
 
-    def outputs_changed():   # and a look at the site's files
-        return stamp.outputs_changed(cache, Path(args.out))
+    def outputs_changed():
+        return looking[0].result() if looking else stamp.outputs_changed(cache, Path(args.out))
 
     if not args.no_search and cache is not None and (cache / "site" / SEARCH_STATE_NAME).exists():
         # an index to bring up to date: Pagefind loads its dictionary beside the build
