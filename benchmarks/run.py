@@ -297,9 +297,10 @@ def table(results: list[dict]) -> str:
         rows.append((f"serve: {label}, save → browser reloaded",
                      [_serve(r.get("serve"), kind, "save_to_browser_reloaded_ms")
                       for r in results]))
-    rows.append(("serve: memory after the edits (process tree, PSS)", [
-        f"{r['serve']['serve_pss_mb']:.0f} MB" if isinstance(r.get("serve"), dict)
-        and r["serve"].get("serve_pss_mb") else "–" for r in results]))
+    for label, key in (("memory after the edits", "serve_pss_mb"), ("peak memory over the edits", "serve_peak_pss_mb")):
+        rows.append((f"serve: {label} (process tree, PSS)", [
+            f"{r['serve'][key]:.0f} MB" if isinstance(r.get("serve"), dict) and r["serve"].get(key) else "–"
+            for r in results]))
     lines = [head, rule] + [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
     return "\n".join(lines)
 

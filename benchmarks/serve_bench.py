@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edits import Edit
-from measure import tree_memory_bytes
+from measure import TreeSampler, tree_memory_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -107,6 +107,9 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
     results: dict = {"url": serve.url, "edits": []}
     page_path = article_page(out, watch_slug)
     playwright = chromium = page = None
+    # the serve process tree's peak over the edits: its search indexer runs apart and comes
+    # and goes, so one reading afterwards catches it or not
+    sampler = TreeSampler(serve.proc.pid).__enter__()
     try:
         if browser:
             from playwright.sync_api import sync_playwright
@@ -168,6 +171,8 @@ def measure_edits(project: Path, content: Path, out: Path, edits: list[Callable[
             results["edits"].append(record)
         results["serve_pss_mb"] = round(serve.pss_mb(), 1)
     finally:
+        sampler.__exit__(None, None, None)
+        results["serve_peak_pss_mb"] = round(sampler.peak_pss / 2**20, 1)
         if chromium is not None:
             chromium.close()
         if playwright is not None:
