@@ -47,7 +47,7 @@ MANIFEST_VERSION = 5
 DEFAULT_TITLE = "长三角科技合作简报"
 PARALLEL_THRESHOLD = 300          # below this many renders, forking costs more than it saves
 KEPT_BUILDERS = 2                 # builders ``build_site`` keeps for repeated calls
-SEARCH_STATE_NAME = "search.json"  # in the cache folder: what each part of the search index holds
+SEARCH_STATE_NAME = "search.marshal"  # in the cache folder: what each part of the search index holds
 STATE_DRIFT = 20                  # articles changed since the saved state before it is saved again
 
 

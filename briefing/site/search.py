@@ -13,6 +13,7 @@ import base64
 import gzip
 import hashlib
 import json
+import marshal
 import os
 import re
 import shutil
@@ -86,7 +87,7 @@ DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
 DELTA_PAGES = 120          # past this many changed pages, the parts holding them are indexed again
 FOLD_PAGES = 200           # parts holding at most this many pages are indexed again rather than given a delta
-STATE_VERSION = 1
+STATE_VERSION = 2          # of the state file (marshal: read and written by every edit's build)
 
 
 _TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*$")
@@ -161,12 +162,12 @@ class IndexState:
         if path is None:
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_VERSION:
+            data = marshal.loads(path.read_bytes())
+            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
                 return None
             return cls(int(data["parts"]), {p: _Indexed(*v) for p, v in data["pages"].items()},
                        {p: FileState(*v) for p, v in data["files"].items()})
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, EOFError, KeyError, TypeError):
             return None
 
     def save(self, path: Path | None) -> None:
@@ -174,10 +175,9 @@ class IndexState:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        pages = {p: [v.digest, v.fragment, v.url] for p, v in sorted(self.pages.items())}
-        files = {p: [v.digest, v.size, v.mtime_ns] for p, v in sorted(self.files.items())}
-        tmp.write_text(json.dumps({"version": STATE_VERSION, "parts": self.parts, "pages": pages, "files": files},
-                                  separators=(",", ":")), encoding="utf-8")
+        pages = {p: (v.digest, v.fragment, v.url) for p, v in sorted(self.pages.items())}
+        files = {p: (v.digest, v.size, v.mtime_ns) for p, v in sorted(self.files.items())}
+        tmp.write_bytes(marshal.dumps({"version": STATE_VERSION, "parts": self.parts, "pages": pages, "files": files}))
         os.replace(tmp, path)
 
 
