@@ -195,17 +195,11 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     if not args.skip_serve and result["cold_build"]["returncode"] == 0:
         files = edits.articles_in(work / "content")
         slug = edits._slug(files[len(files) // 2])  # the article body_edit changes
-        edit_makers = []
-        for kind, make, number in (("body", edits.body_edit, 101), ("regions", edits.regions_edit, 102)):
-            maker = (lambda make=make, number=number: make(work / "content", number))
-            maker.page_slug = (lambda kind=kind: edits._slug(edits.edited_article(work / "content", kind)))
-            edit_makers.append(maker)
-        if template:
-            edit_makers.append(lambda: edits.template_edit(work, 103))
         try:
-            from serve_bench import measure_edits
+            from serve_bench import edit_makers, measure_edits
 
-            result["serve"] = measure_edits(work, work / "content", work / "site", edit_makers,
+            plan = [("body", 101), ("regions", 102)] + ([("template", 103)] if template else [])
+            result["serve"] = measure_edits(work, work / "content", work / "site", edit_makers(work, plan),
                                             watch_slug=slug, browser=not args.no_browser,
                                             timeout=3600)
         except Exception as exc:  # noqa: BLE001 - the rest of the run is still worth having

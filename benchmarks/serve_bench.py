@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import edits
 from edits import Edit
 from measure import TreeSampler, tree_memory_bytes
 
@@ -195,3 +196,45 @@ def _absorb_late_reload(page, seconds: float = 3.0) -> None:
 def _wait_rebuilt(serve: ServeProcess, before: dict, timeout: float) -> dict | None:
     return serve.wait_status(lambda s: s["generation"] > before["generation"]
                              and not s["building"], timeout)
+
+
+def edit_makers(work: Path, plan: list[tuple[str, int]]) -> list[Callable[[], Edit | None]]:
+    """The edits of ``plan`` ((kind, number): body, regions, template) for ``measure_edits``;
+    an article edit has the browser on the edited article's page."""
+    makers: list[Callable[[], Edit | None]] = []
+    for kind, number in plan:
+        if kind == "template":
+            makers.append(lambda number=number: edits.template_edit(work, number))
+            continue
+        make = {"body": edits.body_edit, "regions": edits.regions_edit}[kind]
+        maker = (lambda make=make, number=number: make(work / "content", number))
+        maker.page_slug = (lambda kind=kind: edits._slug(edits.edited_article(work / "content", kind)))
+        makers.append(maker)
+    return makers
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Edits in serve on a work folder a ``run.py`` run left (``benchmarks/out/work-<size>``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("work", type=Path)
+    parser.add_argument("--edits", default="body,regions,template",
+                        help="comma-separated kinds, in order (default: body,regions,template)")
+    parser.add_argument("--number", type=int, default=500, help="first edit number (each edit's text differs)")
+    args = parser.parse_args(argv)
+    work = args.work.resolve()
+    plan = [(kind, args.number + i) for i, kind in enumerate(args.edits.split(","))]
+    files = edits.articles_in(work / "content")
+    result = measure_edits(work, work / "content", work / "site", edit_makers(work, plan),
+                           watch_slug=edits._slug(files[len(files) // 2]), timeout=3600)
+    for e in result["edits"]:
+        print(f"{e.get('kind')}: page written {e.get('save_to_page_written_ms')} ms, browser reloaded "
+              f"{e.get('save_to_browser_reloaded_ms')} ms, whole rebuild {e.get('rebuild_ms')} ms"
+              + (f", {e['browser_error']}" if e.get("browser_error") else ""))
+    print(f"serve memory (PSS): peak {result.get('serve_peak_pss_mb')} MB, after {result.get('serve_pss_mb')} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
