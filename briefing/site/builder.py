@@ -581,6 +581,7 @@ class SiteBuilder:
             "content_dir": str(self.content_dir), "stats": self.loader.stats,
             "articles": ahead.saved_articles(self.loader.current.values()),
             "features": related.packed_feature_tables(sources),
+            "related": dict(self._site.related),   # the ranking of these very articles
         }
         snapshot.save(self._state_path, state, ahead_part)
         self._state_sources = {src.slug: src for src in sources}

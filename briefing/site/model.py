@@ -359,17 +359,19 @@ def _event_key(ev: EventRec) -> tuple:
     return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
 
 
-def _ranked(newest: list[ArticleSource], related_cache, related_ahead) -> tuple[str, dict[str, tuple[str, ...]]]:
+def _ranked(newest: list[ArticleSource], related_cache, related_ahead,
+            previous=None) -> tuple[str, dict[str, tuple[str, ...]]]:
     """(inputs digest, related articles) of ``newest``: from ``related_cache`` or what
     ``related_ahead()`` gives (each an earlier (digest, ranking)) when the digest is this
-    corpus's, else ranked here."""
+    corpus's, else ranked here (from ``previous``, an earlier corpus and its ranking, when
+    it fits: see ``related_articles``)."""
     digest = related_articles_digest(newest)
     if related_cache is not None and related_cache[0] == digest:
         return related_cache
     ahead = related_ahead() if related_ahead is not None else None
     if ahead is not None and ahead[0] == digest:
         return ahead
-    return digest, related_articles(newest)
+    return digest, related_articles(newest, previous)
 
 
 def patch_site(site: Site, sources: list[ArticleSource], *, related_ahead=None) -> Site | None:
@@ -392,7 +394,8 @@ def patch_site(site: Site, sources: list[ArticleSource], *, related_ahead=None) 
     articles = tuple(by_slug[a.slug] for a in site.articles)
     related, related_cache = site.related, site.related_cache
     if keywords_changed:
-        related_cache = _ranked([a.src for a in articles], None, related_ahead)
+        related_cache = _ranked([a.src for a in articles], None, related_ahead,
+                                previous=([a.src for a in site.articles], site.related))
         related = related_cache[1]
         for art in articles:
             fps["related:" + art.slug] = _fp(related[art.slug])

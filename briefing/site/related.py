@@ -118,9 +118,14 @@ def inputs_digest(sources: Iterable[ArticleSource]) -> str:
     return h.hexdigest()
 
 
-def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, ...]]:
+def related_articles(sources: Sequence[ArticleSource], previous=None) -> dict[str, tuple[str, ...]]:
     """The related articles of each article, best first. ``sources`` newest first: where a
-    feature is shared by more than POSTINGS_CAP articles, the newest are the candidates."""
+    feature is shared by more than POSTINGS_CAP articles, the newest are the candidates.
+
+    ``previous``: (the sources of an earlier call, in its order, and what it returned).
+    When the same articles come in the same order and only a few changed, only the
+    articles whose lists can change are scored again (``_rescored``); every other list is
+    the earlier one, which is what scoring it again would give, to the bit."""
     import numpy as np
 
     n = len(sources)
@@ -131,6 +136,9 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
     f_id = np.concatenate([ids for ids, _ in per_article])
     weight = np.concatenate([w for _, w in per_article])
     f_art = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids, _ in per_article])
+    again = _rescored(sources, previous, f_id, f_art) if previous is not None else None
+    if again is not None and not len(again[0]):   # no article's features changed
+        return {src.slug: previous[1][src.slug] for src in sources}
     ids = _FEATURE_IDS
     df_of = np.bincount(f_id, minlength=len(ids))
     idf = np.array([math.log(1 + n / c) if c else 0.0 for c in df_of.tolist()], dtype=np.float64)
@@ -164,6 +172,19 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
 
     # queries: every top feature shared with another article (in each article's top order)
     q = df_of[t_feat] >= 2
+    if again is not None:   # only the articles whose lists can change (see _rescored)
+        moved, earlier_features = again
+        rescore = np.zeros(n, dtype=bool)
+        rescore[moved] = True
+        # the features whose postings an article of A may be in, now or before (_rescored)
+        touched = []
+        others = ~rescore[t_art]
+        for a in moved.tolist():
+            before = np.bincount(t_feat[others & (t_art < a)], minlength=len(ids))
+            had = name_rank[earlier_features[a]]
+            touched.append(had[before[had] < POSTINGS_CAP])
+        rescore[t_art[np.isin(t_feat, np.concatenate(touched))]] = True
+        q &= rescore[t_art]
     q_art, q_feat, q_w = t_art[q], t_feat[q], t_w[q]
     q_len = post_len[q_feat]
 
@@ -186,7 +207,70 @@ def related_articles(sources: Sequence[ArticleSource]) -> dict[str, tuple[str, .
     for lo, hi in zip(q_bound[:-1], q_bound[1:]):
         _score_batch(q_art[lo:hi], q_feat[lo:hi], q_w[lo:hi], q_len[lo:hi], post_start, p_art, p_w,
                      norms, slug_rank, n, best)
+    if again is not None:
+        earlier = previous[1]
+        return {src.slug: tuple(sources[b].slug for b in best[a]) if rescore[a] else earlier[src.slug]
+                for a, src in enumerate(sources)}
     return {src.slug: tuple(sources[b].slug for b in best[a]) for a, src in enumerate(sources)}
+
+
+RESCORE_MAX_CHANGED = 8   # more articles changed than this: everything is scored again
+RESCORE_MAX_MOVED = 64    # more articles whose weights moved (A below) than this: the same
+
+
+def _rescored(sources, previous, f_id, f_art):
+    """(the articles A below, each one's features before) for ``related_articles`` given an
+    earlier call's (sources, result); None when that earlier call does not fit (other
+    articles, another order, many changed, features unknown).
+
+    Why the other lists stay as they were: let C be the articles whose features changed and
+    D the features one of them gained or lost (their document frequency, so their rarity
+    weight, changed). With C, the articles having a feature of D make A: only they have
+    other weights, norms or top features than before. Another article's list depends on its
+    own top features, weights and norm (unchanged), and on the postings of its top features
+    (the first POSTINGS_CAP articles having the feature among their tops) and the weights
+    and norms of the articles in them. A posting whose old and new first articles include no
+    article of A is the same list of the same articles (their tops did not change); so an
+    article none of whose top features has an article of A in its posting, now or before,
+    has the same candidates, the same contributions summed in the same order, the same
+    scores: the same list. An article of A can be in the posting of a feature, now or
+    before, only if it has or had the feature; one it gained is in D, and every article
+    having it is in A already. For one it had: only if fewer than POSTINGS_CAP articles
+    outside A and ahead of it have it among their tops (the same now and before), which
+    ``related_articles`` counts."""
+    import numpy as np
+
+    old_sources, earlier = previous
+    if len(old_sources) != len(sources):
+        return None
+    changed = []
+    for i, (old, new) in enumerate(zip(old_sources, sources)):
+        if old.slug != new.slug or old.slug not in earlier:
+            return None
+        if _feature_key(old) != _feature_key(new):
+            changed.append(i)
+            if len(changed) > RESCORE_MAX_CHANGED:
+                return None
+    earlier_features = {}
+    for i in changed:
+        old = old_sources[i]
+        if _feature_key(old) not in _FEATURES and not isinstance(old, ArticleSource):
+            return None   # a saved article's features are known only as saved
+        earlier_features[i] = _features_of(old)[0]
+    gained_or_lost: set[int] = set()
+    for i, old_ids in earlier_features.items():
+        gained_or_lost |= set(old_ids.tolist()) ^ set(f_id[f_art == i].tolist())
+    in_a = np.zeros(len(sources), dtype=bool)
+    in_a[np.array(changed, dtype=np.int64)] = True
+    if gained_or_lost:
+        in_a[f_art[np.isin(f_id, np.fromiter(gained_or_lost, dtype=np.int64))]] = True
+    moved = np.flatnonzero(in_a)
+    if len(moved) > RESCORE_MAX_MOVED:
+        return None
+    for i in moved.tolist():
+        if i not in earlier_features:   # its features did not change, only their weights
+            earlier_features[i] = f_id[f_art == i]
+    return moved, earlier_features
 
 
 def _score_batch(q_art, q_feat, q_w, q_len, post_start, p_art, p_w, norms, slug_rank, n, best) -> None:

@@ -80,3 +80,88 @@ def test_shared_rare_features_relate_and_nothing_relates_to_itself():
 
 def test_empty_corpus():
     assert related.related_articles([]) == {}
+
+
+def _body_edited(source, rng: random.Random, fresh: list[str]):
+    """``source`` after a body edit: some keyword counts changed, and half the time some
+    words dropped or added (now and then one no other article has); regions and topics as
+    they were."""
+    from briefing.site.load import keyword_pairs
+
+    pairs = dict(keyword_pairs(source))
+    for word in rng.sample(sorted(pairs), min(len(pairs), rng.randint(1, 3))):
+        pairs[word] = rng.randint(1, 9)
+    if rng.random() < 0.5:   # and words come and go (their document frequencies change)
+        for word in rng.sample(sorted(pairs), min(len(pairs), rng.randint(0, 2))):
+            del pairs[word]
+        for _ in range(rng.randint(0, 2)):
+            pairs[rng.choice(fresh) if rng.random() < 0.5 else f"w{rng.randrange(60)}"] = rng.randint(1, 9)
+    return _source(source.slug, [r.id for r in source.regions], [t.id for t in source.topics], sorted(pairs.items()))
+
+
+def test_after_an_edit_only_the_lists_it_can_change_are_scored_again_and_all_are_as_ranked_anew(monkeypatch):
+    """Given the earlier corpus and its ranking, an edit of a few articles scores again only
+    the articles whose lists can change (``_rescored``); every list equals a full ranking's
+    and the plain reference's, edit after edit."""
+    found: list = []
+    real = related._rescored
+    monkeypatch.setattr(related, "_rescored", lambda *a: (lambda r: (found.append(r), r)[1])(real(*a)))
+    rng = random.Random(11)
+    fresh = [f"z{i}" for i in range(8)]
+    used = 0
+    for seed, n in ((21, 80), (22, 250), (23, 250), (24, 400)):
+        sources = _corpus(seed, n)
+        ranking = related.related_articles(sources)
+        for _ in range(8):
+            edited = list(sources)
+            for i in rng.sample(range(n), rng.randint(1, 3)):
+                edited[i] = _body_edited(edited[i], rng, fresh)
+            found.clear()
+            again = related.related_articles(edited, previous=(sources, ranking))
+            used += found[0] is not None      # None: too many weights moved, all scored again
+            assert again == related.related_articles(edited) == _reference(edited)
+            sources, ranking = edited, again
+    assert used >= 8
+
+
+def test_an_earlier_ranking_that_does_not_fit_is_not_used(monkeypatch):
+    sources = _corpus(31, 60)
+    ranking = related.related_articles(sources)
+    shuffled = sources[1:] + sources[:1]                                  # another order
+    assert related._rescored(shuffled, (sources, ranking), *_arrays(shuffled)) is None
+    assert related._rescored(sources[:-1], (sources, ranking), *_arrays(sources[:-1])) is None
+    edited = [_body_edited(sources[0], random.Random(1), ["z1"])] + sources[1:]
+    assert related.related_articles(edited, previous=(sources, ranking)) == _reference(edited)
+
+    def not_scored(*args):
+        raise AssertionError("scored though nothing changed")
+
+    monkeypatch.setattr(related, "_score_batch", not_scored)
+    assert related.related_articles(sources, previous=(sources, ranking)) == ranking
+
+
+def _arrays(sources):
+    import numpy as np
+
+    per = [related._features_of(s) for s in sources]
+    return (np.concatenate([ids for ids, _ in per]),
+            np.repeat(np.arange(len(sources), dtype=np.int64), [len(ids) for ids, _ in per]))
+
+
+def test_an_article_deep_in_a_shared_features_posting_is_looked_for_there():
+    """The edited article is the 36th of 50 having a shared word among their top features
+    (the first POSTINGS_CAP are its posting): the article that had it as its best match
+    is scored again, and loses it."""
+    def filler(i: int):   # the shared word, and a heavy word of its own
+        own = chr(0x4E00 + i) * 2
+        return _source(f"f{i:02d}", keywords=[("共享", 9), (own, 9)])
+
+    first = [_source("a", keywords=[("共享", 5)])] + [filler(i) for i in range(1, 35)]
+    rest = [filler(i) for i in range(36, 50)]
+    before = first + [_source("e", keywords=[("共享", 9), ("乙乙", 1)])] + rest
+    after = first + [_source("e", keywords=[("共享", 1), ("乙乙", 9)])] + rest
+    ranking = related.related_articles(before)
+    assert ranking["a"][0] == "e"
+    again = related.related_articles(after, previous=(before, ranking))
+    assert again == related.related_articles(after) == _reference(after)
+    assert again["a"][0] != "e"

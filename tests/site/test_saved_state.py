@@ -174,6 +174,21 @@ print(len(report.written), "numpy" in sys.modules)
     _assert_same_as_cold(root)
 
 
+def test_the_ranking_ahead_scores_again_only_what_the_edit_can_change(root, monkeypatch):
+    """The saved state holds the saved corpus's ranking: the parent starts from it, and its
+    result is the full ranking's."""
+    from briefing.site import ahead, related
+
+    found: list = []
+    real = related._rescored
+    monkeypatch.setattr(related, "_rescored", lambda *a: (lambda r: (found.append(r), r)[1])(real(*a)))
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶。" + "量子芯片封裝測試，" * 6)
+    digest, ranked = ahead.rank(root / "cache" / "site" / snapshot.SNAPSHOT_NAME, root / "content")
+    assert found and found[0] is not None
+    monkeypatch.setattr(related, "_rescored", lambda *a: None)
+    assert ranked == ahead.rank(root / "cache" / "site" / snapshot.SNAPSHOT_NAME, root / "content")[1]
+
+
 def test_nothing_is_ranked_ahead_when_files_came_or_went(root):
     from briefing.site import ahead
 
