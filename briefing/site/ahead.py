@@ -85,5 +85,5 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
     if not all(related.has_features(a) for a in newest if isinstance(a, SavedArticle)):
         return None
     # the saved corpus and its ranking: only the lists the edit can change are scored again
-    earlier = (sorted(saved, key=_sort_key, reverse=True), ahead["related"]) if "related" in ahead else None
+    earlier = (sorted(saved, key=_sort_key, reverse=True), ahead["related"])
     return related.inputs_digest(newest), related.related_articles(newest, earlier)
