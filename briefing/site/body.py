@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pickle
 import re
-from dataclasses import astuple, dataclass
+import operator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
 
@@ -33,6 +34,9 @@ class Block:
     line: int = 0        # 1-based line in the body
 
 
+_BLOCK_FIELDS = operator.attrgetter(*Block.__dataclass_fields__)   # a block as a tuple (astuple: 40x slower)
+
+
 class PackedBlocks:
     """An article's blocks as one pickled string, made into ``Block`` objects each time they
     are read. Only the article's own page reads them, so a builder that holds thousands of
@@ -47,7 +51,7 @@ class PackedBlocks:
 
     @classmethod
     def of(cls, blocks) -> "PackedBlocks":
-        return cls(pickle.dumps(tuple(astuple(b) for b in blocks), protocol=pickle.HIGHEST_PROTOCOL))
+        return cls(pickle.dumps(tuple(map(_BLOCK_FIELDS, blocks)), protocol=pickle.HIGHEST_PROTOCOL))
 
     def unpacked(self) -> tuple[Block, ...]:
         return tuple([Block(*fields) for fields in pickle.loads(self.data)])
