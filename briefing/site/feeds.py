@@ -8,7 +8,6 @@ URL so the body's relative links resolve as they do on the article page.
 
 from __future__ import annotations
 
-
 from briefing.site import urls
 from briefing.site.model import Site
 from briefing.site.variants import ui

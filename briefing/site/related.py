@@ -179,8 +179,12 @@ def related_articles(sources: Sequence[ArticleSource], previous=None) -> dict[st
         # the features whose postings an article of A may be in, now or before (_rescored)
         touched = []
         others = ~rescore[t_art]
-        for a in moved.tolist():
-            before = np.bincount(t_feat[others & (t_art < a)], minlength=len(ids))
+        before = np.zeros(len(ids), dtype=np.int64)   # articles outside A ahead, by top feature
+        counted = 0
+        for a in moved.tolist():   # in article order, as the tops are: one pass over them
+            upto = int(np.searchsorted(t_art, a))
+            before += np.bincount(t_feat[counted:upto][others[counted:upto]], minlength=len(ids))
+            counted = upto
             had = name_rank[earlier_features[a]]
             touched.append(had[before[had] < POSTINGS_CAP])
         rescore[t_art[np.isin(t_feat, np.concatenate(touched))]] = True

@@ -54,7 +54,7 @@ def code_key() -> str:
 
 
 def save(path: Path, state: dict[str, Any], ahead: dict[str, Any]) -> None:
-    """Write ``state`` and ``ahead`` (plain containers, model records, numpy arrays) to ``path``."""
+    """Write ``state`` and ``ahead`` (plain containers, model records, packed bytes) to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     try:
