@@ -119,28 +119,35 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
             fh.write(data)
         os.replace(tmp, final)
         return "staged", FileState(new_digest, len(data), 0)
-    try:
-        st = final.stat()
-    except FileNotFoundError:
-        st = None
-    if st is not None:
-        if previous is not None and previous.digest == new_digest and previous.size == st.st_size \
-                and previous.mtime_ns == st.st_mtime_ns:
-            return "unchanged", previous
-        if st.st_size == len(data) and (previous is None or previous.digest != new_digest
-                                        or previous.size != st.st_size or previous.mtime_ns != st.st_mtime_ns):
-            try:
-                same = final.read_bytes() == data
-            except OSError:
-                same = False
-            if same:
-                return "unchanged", FileState(new_digest, st.st_size, st.st_mtime_ns)
+    kept = _in_place(final, data, new_digest, previous)
+    if kept is not None:
+        return "unchanged", kept
     target = staged_name(staging, path)
     if not staging.is_dir():
         staging.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as fh:
         fh.write(data)
     return "staged", FileState(new_digest, len(data), 0)
+
+
+def _in_place(final: Path, data: bytes, new_digest: str, previous: FileState | None) -> FileState | None:
+    """The state of ``final`` if it already holds ``data`` (None: it must be written)."""
+    try:
+        st = final.stat()
+    except FileNotFoundError:
+        return None
+    if previous is not None and previous.digest == new_digest and previous.size == st.st_size \
+            and previous.mtime_ns == st.st_mtime_ns:
+        return previous
+    if st.st_size == len(data) and (previous is None or previous.digest != new_digest
+                                    or previous.size != st.st_size or previous.mtime_ns != st.st_mtime_ns):
+        try:
+            same = final.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            return FileState(new_digest, st.st_size, st.st_mtime_ns)
+    return None
 
 
 def empty_folder(out_dir: Path, *, remove: bool) -> None:
@@ -165,8 +172,13 @@ def record_states(out_dir: Path, paths: list[str], states: dict[str, FileState])
 
 def commit(out_dir: Path, staging: Path, paths: list[str], states: dict[str, FileState]) -> None:
     """Move staged files into place (atomically each) and record their final stat."""
+    _move_into_place(out_dir, [(path, staged_name(staging, path)) for path in sorted(paths)], states)
+
+
+def _move_into_place(out_dir: Path, moves: list[tuple[str, Path]], states: dict[str, FileState]) -> None:
+    """Rename each (output path, file holding its bytes) into place; record the final stat."""
     made: set[Path] = set()
-    for path in sorted(paths):
+    for path, source in moves:
         final = sanitised_join(out_dir, path)
         parent = final.parent
         if parent not in made:
@@ -176,7 +188,7 @@ def commit(out_dir: Path, staging: Path, paths: list[str], states: dict[str, Fil
             made.add(parent)
         if final.is_dir():
             shutil.rmtree(final)
-        os.replace(staged_name(staging, path), final)
+        os.replace(source, final)
         st = final.stat()
         states[path] = FileState(states[path].digest, st.st_size, st.st_mtime_ns)
 
@@ -235,27 +247,31 @@ def write_marker(out_dir: Path) -> None:
 
 def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, FileState],
                 states: dict[str, FileState], *, exclude: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[str]]:
-    """Mirror a generated folder (e.g. the search index) into ``out_dir/prefix``.
+    """Mirror a generated folder (e.g. the search index) into ``out_dir/prefix``. The folder
+    is used up: the files whose bytes are not in place already are moved from it (atomically
+    each; it must be on the output folder's file system), not copied.
 
     Files and folders of ``prefix`` named in ``exclude`` are left alone. Returns (written, unchanged, removed);
     unchanged files keep their mtime.
     """
-    staging = staging_dir_for(out_dir)
-    files: dict[str, bytes] = {}
+    found: dict[str, Path] = {}   # output path → the generated file holding its bytes
     for dirpath, _, filenames in os.walk(source):
         for name in filenames:
             full = Path(dirpath) / name
-            rel = prefix + "/" + full.relative_to(source).as_posix()
-            files[rel] = full.read_bytes()
+            found[prefix + "/" + full.relative_to(source).as_posix()] = full
     written, unchanged = [], []
-    try:
-        for rel in sorted(files):
-            status, state = prepare(out_dir, staging, rel, files[rel], previous.get(rel))
-            states[rel] = state
-            (written if status == "staged" else unchanged).append(rel)
-        commit(out_dir, staging, written, states)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    for rel in sorted(found):
+        data = found[rel].read_bytes()
+        new_digest = digest(data)
+        kept = _in_place(sanitised_join(out_dir, rel), data, new_digest, previous.get(rel))
+        if kept is not None:
+            states[rel] = kept
+            unchanged.append(rel)
+        else:
+            states[rel] = FileState(new_digest, len(data), 0)
+            written.append(rel)
+    # the generated folder is the staging: what changed is moved from it into place
+    _move_into_place(out_dir, [(rel, found[rel]) for rel in written], states)
     removed = []
     root = out_dir / prefix
     if root.is_dir():
@@ -267,7 +283,7 @@ def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, Fi
                 if at_root and name in exclude:
                     continue
                 rel = (Path(dirpath) / name).relative_to(out_dir).as_posix()
-                if rel not in files:
+                if rel not in found:
                     os.unlink(Path(dirpath) / name)
                     removed.append(rel)
                     states.pop(rel, None)

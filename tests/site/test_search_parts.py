@@ -223,3 +223,31 @@ def test_a_warm_pagefind_service_writes_the_bundle_the_command_writes(site_dir, 
     again, fragments = search._index_bundle(exe, site_dir, pages, tmp_path / "fallback", "p")
     assert _files(again) == _files(by_command) and fragments == command_fragments
     search.cool_down()   # nothing left running
+
+
+def test_a_mirrored_folder_is_moved_into_place_and_unchanged_files_keep_their_mtime(tmp_path):
+    from briefing.site.writer import sync_folder
+
+    out = tmp_path / "site"
+    out.mkdir()
+    made = tmp_path / "made"
+    (made / "index").mkdir(parents=True)
+    (made / "a.json").write_bytes(b"a")
+    (made / "index" / "b.pf").write_bytes(b"b")
+    states: dict = {}
+    written, unchanged, removed = sync_folder(made, out, "pagefind", {}, states)
+    assert (written, unchanged, removed) == (["pagefind/a.json", "pagefind/index/b.pf"], [], [])
+    assert (out / "pagefind" / "index" / "b.pf").read_bytes() == b"b"
+    assert not (made / "a.json").exists() and not (made / "index" / "b.pf").exists()   # moved, not copied
+    kept_mtime = (out / "pagefind" / "a.json").stat().st_mtime_ns
+    assert states["pagefind/a.json"].mtime_ns == kept_mtime
+
+    (made / "index").mkdir(exist_ok=True)
+    (made / "a.json").write_bytes(b"a")            # the same bytes
+    (made / "index" / "c.pf").write_bytes(b"c")    # new; b.pf is gone
+    previous = dict(states)
+    written, unchanged, removed = sync_folder(made, out, "pagefind", previous, states)
+    assert (written, unchanged, removed) == (["pagefind/index/c.pf"], ["pagefind/a.json"], ["pagefind/index/b.pf"])
+    assert (out / "pagefind" / "a.json").stat().st_mtime_ns == kept_mtime
+    assert (made / "a.json").exists()              # unchanged: left where it was made
+    assert sorted(states) == ["pagefind/a.json", "pagefind/index/c.pf"]
