@@ -93,17 +93,16 @@ STATE_VERSION = 2          # of the state file (marshal: read and written by eve
 _TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*$")
 
 
-def indexed_digest(html: bytes) -> str | None:
-    """A digest of what Pagefind reads from a page: its language and the element marked
-    ``data-pagefind-body`` (None when the page has none). A page rewritten for something
-    outside it (a side panel, the base template) needs no new index."""
+def _indexed_element(html: bytes) -> tuple[int, int] | None:
+    """Where the element marked ``data-pagefind-body`` starts and ends in a page: None when
+    the page has none, (-1, -1) when its tag cannot be read."""
     at = html.find(SEARCH_MARK)
     if at < 0:
         return None
     start = html.rfind(b"<", 0, at)
     match = _TAG_NAME.match(html, start, at)
     if start < 0 or not match:
-        return hashlib.blake2b(html, digest_size=16).hexdigest()
+        return -1, -1
     name = match.group(1).lower()
     opening, closing = b"<" + name, b"</" + name + b">"
     depth, pos = 0, start
@@ -122,12 +121,44 @@ def indexed_digest(html: bytes) -> str | None:
             break
         depth -= 1
         pos = nxt_close
-    lang = re.search(rb"<html[^>]*\blang=\"([^\"]*)\"", html[:start])
+    return start, end
+
+
+def indexed_digest(html: bytes) -> str | None:
+    """A digest of what Pagefind reads from a page: its language and the element marked
+    ``data-pagefind-body`` (None when the page has none). A page rewritten for something
+    outside it (a side panel, the base template) needs no new index."""
+    span = _indexed_element(html)
+    if span is None:
+        return None
+    start, end = span
+    if start < 0:
+        return hashlib.blake2b(html, digest_size=16).hexdigest()
+    lang = _HTML_TAG.search(html, 0, start)
     h = hashlib.blake2b(digest_size=16)
     h.update(lang.group(1) if lang else b"")
     h.update(b"\0")
     h.update(html[start:end])
     return h.hexdigest()
+
+
+_HTML_TAG = re.compile(rb"<html[^>]*\blang=\"([^\"]*)\"")
+_OPENING_HTML = re.compile(rb"<html\b[^>]*>", re.I)
+
+
+def indexed_document(html: bytes) -> bytes:
+    """What Pagefind needs of a page: its ``<html>`` tag (the language) and the element marked
+    ``data-pagefind-body``; it indexes this exactly as the whole page (the same bundle, byte
+    for byte) and ~10% faster. The whole page when anything else in it speaks to Pagefind
+    (``data-pagefind-meta``, ``-filter``, ``-sort`` outside the element)."""
+    span = _indexed_element(html)
+    opening = _OPENING_HTML.search(html)
+    if span is None or span[0] < 0 or opening is None or opening.end() > span[0]:
+        return html
+    start, end = span
+    if html.find(b"data-pagefind-", 0, start) >= 0 or html.find(b"data-pagefind-", end) >= 0:
+        return html
+    return b"<!DOCTYPE html>" + opening.group(0) + b"<body>" + html[start:end] + b"</body></html>"
 
 
 # --- the index: base parts and a delta -------------------------------------------------------
@@ -354,14 +385,13 @@ def _index_bundle(exe: Path, out_dir: Path, pages: list[str], work: Path, name: 
     """Run Pagefind over some pages of ``out_dir``; (bundle folder, page → (fragment id, URL))."""
     site_dir = work / f"site-{name}"
     bundle = work / f"bundle-{name}"
-    for page in pages:  # the pages at their own relative paths (hard links; copies across devices)
+    made: set[Path] = set()
+    for page in pages:  # at their own relative paths, each cut to what Pagefind indexes
         dest = site_dir.joinpath(*page.split("/"))
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        source = out_dir.joinpath(*page.split("/"))
-        try:
-            os.link(source, dest)
-        except OSError:
-            shutil.copyfile(source, dest)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        dest.write_bytes(indexed_document(out_dir.joinpath(*page.split("/")).read_bytes()))
     failure = _run_pagefind(exe, site_dir, bundle)
     shutil.rmtree(site_dir, ignore_errors=True)
     if failure is not None:

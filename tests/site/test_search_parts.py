@@ -225,6 +225,37 @@ def test_a_warm_pagefind_service_writes_the_bundle_the_command_writes(site_dir, 
     search.cool_down()   # nothing left running
 
 
+def test_pagefind_given_only_the_indexed_element_writes_the_bundle_of_the_whole_pages(site_dir, tmp_path):
+    """Pagefind is handed each page cut to its ``<html>`` tag and the element it indexes
+    (~10% less of its time): the bundle is byte for byte the one the whole pages give."""
+    exe = search.pagefind_executable()
+    pages = sorted(search.marked_pages(site_dir))
+    assert any(p.startswith("hant/") for p in pages) and any(not p.startswith("hant/") for p in pages)
+    whole = tmp_path / "whole"
+    for page in pages:
+        dest = whole.joinpath(*page.split("/"))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site_dir.joinpath(*page.split("/")), dest)
+    assert search._run_pagefind(exe, whole, tmp_path / "from-whole") is None
+    cut, _ = search._index_bundle(exe, site_dir, pages, tmp_path / "work", "p")
+    sent = search.indexed_document(site_dir.joinpath(*pages[0].split("/")).read_bytes())
+    assert len(sent) < site_dir.joinpath(*pages[0].split("/")).stat().st_size / 2   # it was cut
+    search._normalise_entry(tmp_path / "from-whole" / "pagefind-entry.json")
+    assert _files(cut) == _files(tmp_path / "from-whole")
+
+
+def test_a_page_that_speaks_to_pagefind_outside_the_element_is_handed_whole():
+    page = (b'<!DOCTYPE html><html lang="zh-Hans"><head><title>t</title></head><body><nav>menu</nav>'
+            b'<main data-pagefind-body><h1>\xe6\x97\xa0\xe9\x94\xa1</h1><div><p>a</p></div></main>'
+            b'<footer>f</footer></body></html>')
+    assert search.indexed_document(page) == (b'<!DOCTYPE html><html lang="zh-Hans"><body><main data-pagefind-body>'
+                                             b'<h1>\xe6\x97\xa0\xe9\x94\xa1</h1><div><p>a</p></div></main></body></html>')
+    assert search.indexed_digest(search.indexed_document(page)) == search.indexed_digest(page)
+    with_meta = page.replace(b"<footer>", b'<footer data-pagefind-meta="author">')
+    assert search.indexed_document(with_meta) == with_meta
+    assert search.indexed_document(b"<html><body><p>none</p></body></html>") == b"<html><body><p>none</p></body></html>"
+
+
 def test_a_mirrored_folder_is_moved_into_place_and_unchanged_files_keep_their_mtime(tmp_path):
     from briefing.site.writer import sync_folder
 
