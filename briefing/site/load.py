@@ -22,14 +22,10 @@ import yaml
 
 from briefing.workers import fork_executor
 from briefing.errors import BriefingError, BriefingErrors
+from briefing.frontmatter import FrontMatterLoader, load_yaml
 from briefing.site import body as body_mod
 from briefing.site.body import Block, paragraph_count
 from briefing.text.script import to_simplified
-
-try:  # libyaml is several times faster; fall back to pure Python
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
 DATE_PRECISIONS = ("day", "month", "year")
@@ -359,7 +355,7 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
         line, message = exc.args
         return None, [(path, message, line)]
     try:
-        data = yaml.load(front, Loader=_Loader)
+        data = load_yaml(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -507,7 +503,7 @@ def parse_article(path: str, raw: bytes, content_hash: str) -> tuple[ArticleSour
 def locate_line(front: str, keypath: tuple) -> int | None:
     """The 1-based file line of a key path in the front matter (the opening '---' is line 1)."""
     try:
-        node = yaml.compose(front, Loader=_Loader)
+        node = yaml.compose(front, Loader=FrontMatterLoader)
     except yaml.YAMLError:
         return None
     line = node.start_mark.line if node is not None else 0
