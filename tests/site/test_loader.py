@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from briefing.site.load import ContentLoader, keyword_pairs, pack_keywords
 
 from .conftest import FIXTURE_CONTENT
@@ -139,3 +142,28 @@ def test_an_articles_blocks_are_kept_packed_and_read_as_the_blocks_parsed(tmp_pa
 
     Recording(io.BytesIO(pickle.dumps(src.blocks))).load()
     assert classes == ["PackedBlocks"]   # restoring them makes no Block
+
+
+def _keywords_one_run_at_a_time(title: str, texts: list[str]) -> list[tuple[str, int]]:
+    """The plain reference: count the bigrams of each Han run, take the most frequent."""
+    import re
+    from collections import Counter
+
+    from briefing.site.load import KEYWORDS_PER_ARTICLE
+    from briefing.text.script import to_simplified
+
+    counts: Counter = Counter()
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", to_simplified(title + "\n" + "\n".join(texts))):
+        counts.update(run[i:i + 2] for i in range(len(run) - 1))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:KEYWORDS_PER_ARTICLE]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="长三角科创合作共同体,。 a1無錫\n", max_size=30),
+       st.lists(st.text(alphabet="长三角科创合作共同体区域一体化,。 ab12無錫蘇州\n", max_size=80), max_size=6))
+def test_an_articles_keywords_are_its_most_frequent_han_bigrams(title, texts):
+    from briefing.site.body import Block
+    from briefing.site.load import _keywords
+
+    blocks = tuple(Block("p", "", text, i + 1, 0, 0, i + 1) for i, text in enumerate(texts))
+    assert list(_keywords(title, blocks)) == _keywords_one_run_at_a_time(title, texts)
