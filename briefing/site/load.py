@@ -107,6 +107,8 @@ class EventRec:
 class ArticleSource:
     """One validated content file (all values as written, in the article's own script)."""
 
+    __packed__ = ("figures", "events")   # pickled apart, read when first needed (see records)
+
     path: str                     # as given to the loader (for messages)
     content_hash: str             # of the file's bytes
     front_hash: str               # of its front matter: equal when only the body changed

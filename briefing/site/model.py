@@ -90,6 +90,8 @@ class ArticlePerson:
 
 @dataclass(frozen=True, slots=True)
 class Article:
+    __packed__ = ("figures", "events")   # pickled apart, read when first needed (see records)
+
     src: ArticleSource
     slug: str
     title: Bi

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import records
 from briefing.site import model, snapshot, urls
 from briefing.site.builder import SiteBuilder, build_site
 
@@ -60,8 +61,14 @@ def test_a_body_edit_starts_from_the_saved_state_and_patches_the_model(root, mon
     made: list[int] = []
     real_build_site = model.build_site
     monkeypatch.setattr(model, "build_site", lambda *a, **k: (made.append(1), real_build_site(*a, **k))[1])
-    report = _builder(root).build()
+    builder = _builder(root)
+    report = builder.build()
     assert made == []   # the saved model, patched
+    # the articles' figures and events came back packed; the edit read only its article's
+    packs = [art.events._pack for art in builder._site.articles if isinstance(art.events, records.PackedTuple)]
+    assert len(packs) >= 5   # every article with figures or events, but the edited one (read anew)
+    read = [p for p in packs if p._values is not None]
+    assert len(read) <= 1, (len(read), len(packs))
     assert report.written == sorted([urls.article(urls.HANS, ARTICLE), urls.article(urls.HANT, ARTICLE),
                                      urls.feed(urls.HANS), urls.feed(urls.HANT)])
     assert state.stat().st_mtime_ns == saved and "state" not in report.timings   # one article off: kept
