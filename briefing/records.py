@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import gc
 import io
 import operator
 import pickle
@@ -42,7 +43,15 @@ class _Pack:
 
     def values(self) -> tuple:
         if self._values is None:
-            self._values = pickle.loads(self.data)
+            # without the collector, as the saved state is restored: records, none of them
+            # garbage (a build that reads every article's: at 2k ~260 -> ~170 ms)
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                self._values = pickle.loads(self.data)
+            finally:
+                if enabled:
+                    gc.enable()
         return self._values
 
     def __reduce__(self):
