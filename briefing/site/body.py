@@ -10,9 +10,9 @@ would be external requests) and render as links.
 
 from __future__ import annotations
 
+import operator
 import pickle
 import re
-import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
