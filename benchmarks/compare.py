@@ -6,7 +6,8 @@ This machine's speed drifts by a third within minutes, so two benchmark runs mad
 cannot tell a change worth 0.2 s from a busier machine. Here the two versions take turns:
 BASE_REV is checked out in a git worktree, each version gets its own copy of a work
 folder's content and templates (so its own cache and saved state), both are built once,
-then each pair makes the same body edit (``edits.body_edit``) in both copies and times
+then each pair makes the same body edit (``edits.body_edit``, or with ``--edit keywords``
+one that changes the article's keywords) in both copies and times
 ``build.py build`` in each, the order alternating from pair to pair. Prints each pair, both
 medians and how many pairs each won; writes ``benchmarks/out/compare-<time>.json``.
 """
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=OUT / "work-2000",
                         help="a work folder a run.py run left, whose content and templates are copied")
     parser.add_argument("--pairs", type=int, default=13)
+    parser.add_argument("--edit", choices=("body", "keywords"), default="body",
+                        help="the edit each pair makes: a body edit, or one that changes the article's keywords")
     args = parser.parse_args(argv)
 
     base_rev = _git("rev-parse", "--short", args.base)
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             order = ["base", "current"] if i % 2 == 0 else ["current", "base"]
             seconds = {}
             for name in order:
-                edits.body_edit(works[name] / "content", 1000 + i)
+                make = edits.body_edit if args.edit == "body" else edits.keywords_edit
+                make(works[name] / "content", 1001 + i)
                 seconds[name] = round(_timed_build(versions[name], works[name]), 3)
             pairs.append(seconds)
             print(f"pair {i + 1}: base {seconds['base']:.2f} s, current {seconds['current']:.2f} s", flush=True)
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
           f"current faster in {wins} of {len(pairs)} pairs")
     result = {"base": base_rev, "current": _git("rev-parse", "--short", "HEAD"),
               "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
-              "work": str(args.work), "pairs": pairs, "medians": medians, "current_wins": wins}
+              "work": str(args.work), "edit": args.edit, "pairs": pairs, "medians": medians, "current_wins": wins}
     (OUT / f"compare-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=1) + "\n")
     return 0
 

@@ -1,6 +1,9 @@
 """The edits the benchmark makes, the same from the CLI and inside `serve`.
 
-* body edit: one sentence appended to the last paragraph of one article;
+* body edit: one sentence appended to the last paragraph of one article, in place of the
+  one the last body edit appended (so that every body edit is the same edit);
+* keywords edit: a body edit that changes the article's keywords: a paragraph repeating a
+  term no article uses, added by odd-numbered edits and removed by even-numbered ones;
 * regions edit: one article loses its last region (or gains one it did not have);
 * template edit: an HTML comment appended to the project's override of the theme's base
   template (copied into templates/ before the first build, so the build knows it).
@@ -10,6 +13,7 @@ Each edit carries a marker that can be looked for in the output.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -61,12 +65,30 @@ def edited_article(content: Path, kind: str) -> Path:
     return files[len(files) // 2] if kind == "body" else files[len(files) // 3]
 
 
+BODY_SENTENCE = re.compile(r"基准测试第\d+次修改。$")
+KEYWORDS_PARAGRAPH = "基准样本检测第{number}号：基准样本、基准样本、基准样本、基准样本、基准样本。"
+KEYWORDS_PARAGRAPH_FOUND = re.compile(r"\n\n基准样本检测第\d+号：[^\n]*$")
+
+
 def body_edit(content: Path, number: int) -> Edit:
+    """One sentence at the end of the article, replacing the last body edit's. Sentences
+    piling up would make their words the article's keywords after a few edits, and each
+    edit from then on would re-rank related articles: a keywords edit, not this one."""
     path = edited_article(content, "body")
-    text = path.read_text(encoding="utf-8").rstrip("\n")
+    text = BODY_SENTENCE.sub("", path.read_text(encoding="utf-8").rstrip("\n"))
     marker = f"基准测试第{number}次修改。"
     saved_at = _save(path, text + marker + "\n")
     return Edit("body", path, marker, _slug(path), saved_at)
+
+
+def keywords_edit(content: Path, number: int) -> Edit:
+    """A body edit that changes the article's keywords (so related articles are ranked
+    again): an odd ``number`` adds a last paragraph repeating a term, an even one removes it."""
+    path = edited_article(content, "body")
+    text = KEYWORDS_PARAGRAPH_FOUND.sub("", path.read_text(encoding="utf-8").rstrip("\n"))
+    marker = KEYWORDS_PARAGRAPH.format(number=number) if number % 2 else ""
+    saved_at = _save(path, text + ("\n\n" + marker if marker else "") + "\n")
+    return Edit("keywords", path, marker, _slug(path), saved_at)
 
 
 def regions_edit(content: Path, number: int) -> Edit:
