@@ -78,8 +78,8 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
         if parsed is None:
             return None   # the build reports it
         current.append(parsed)
-    if not changed:
-        return None
+    if not changed or not any(related.feature_key(a) != related.feature_key(b) for a, b in zip(current, saved)):
+        return None   # no article's features changed: the saved ranking stands (and numpy is not needed)
     related.adopt_feature_tables(ahead["features"])
     newest = sorted(current, key=_sort_key, reverse=True)   # the model's order: stable, from file order
     if not all(related.has_features(a) for a in newest if isinstance(a, SavedArticle)):

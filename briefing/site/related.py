@@ -62,7 +62,7 @@ _ADOPTED: list[bytes] = []   # saved tables taken on and not read yet (reading t
 def packed_feature_tables(sources: Iterable[ArticleSource]) -> bytes:
     """The feature ids and these articles' features, pickled (to save with the builder's
     state: a process that adopts them reads them only if it ranks)."""
-    features = {_feature_key(src): _features_of(src) for src in sources}
+    features = {feature_key(src): _features_of(src) for src in sources}
     return pickle.dumps((dict(_FEATURE_IDS), features), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -80,7 +80,7 @@ def _read_adopted() -> None:
             _FEATURES.update(features)
 
 
-def _feature_key(src) -> tuple:
+def feature_key(src) -> tuple:
     """What an article's features derive from (its entities come from the front matter)."""
     return src.slug, src.front_hash, src.keywords, src.keyword_counts
 
@@ -88,14 +88,14 @@ def _feature_key(src) -> tuple:
 def has_features(src) -> bool:
     """Whether this article's features are known already (made, or adopted)."""
     _read_adopted()
-    return _feature_key(src) in _FEATURES
+    return feature_key(src) in _FEATURES
 
 
 def _features_of(src: ArticleSource) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
 
     _read_adopted()
-    key = _feature_key(src)
+    key = feature_key(src)
     found = _FEATURES.get(key)
     if found is None:
         f = article_features(src)
@@ -251,14 +251,14 @@ def _rescored(sources, previous, f_id, f_art):
     for i, (old, new) in enumerate(zip(old_sources, sources)):
         if old.slug != new.slug or old.slug not in earlier:
             return None
-        if _feature_key(old) != _feature_key(new):
+        if feature_key(old) != feature_key(new):
             changed.append(i)
             if len(changed) > RESCORE_MAX_CHANGED:
                 return None
     earlier_features = {}
     for i in changed:
         old = old_sources[i]
-        if _feature_key(old) not in _FEATURES and not isinstance(old, ArticleSource):
+        if feature_key(old) not in _FEATURES and not isinstance(old, ArticleSource):
             return None   # a saved article's features are known only as saved
         earlier_features[i] = _features_of(old)[0]
     gained_or_lost: set[int] = set()

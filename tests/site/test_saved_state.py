@@ -206,6 +206,30 @@ def test_nothing_is_ranked_ahead_when_files_came_or_went(root):
     assert ahead.rank(state, root / "elsewhere") is None
 
 
+def test_an_edit_that_leaves_every_articles_features_alone_is_not_ranked_ahead(root, tmp_path):
+    """A body edit whose keywords stay the same changes no ranking: the ranking process
+    says so without reading the feature tables, so without importing numpy (~0.13 s)."""
+    import subprocess
+    import sys
+
+    source = root / "content" / "articles" / f"{ARTICLE}.md"
+    source.write_text(source.read_text(encoding="utf-8").rstrip("\n") + " (2021)\n", encoding="utf-8")
+    child = f"""
+import sys
+from pathlib import Path
+from briefing.site import ahead
+print(ahead.rank(Path({str(root / "cache" / "site" / snapshot.SNAPSHOT_NAME)!r}), Path({str(root / "content")!r})),
+      "numpy" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "False"]
+    _edit(root, "陳立的團隊也在太倉落戶。", "陳立的團隊也在太倉落戶。" + "量子芯片封裝測試，" * 6)
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "True"   # keywords changed: ranked, with numpy
+
+
 def test_a_builder_started_without_the_state_adopts_its_related_features(root, monkeypatch):
     """serve's builder does not restore the saved state; when its model's related articles
     come from the manifest's cache, it still takes the saved features, so its first edit
