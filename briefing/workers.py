@@ -118,6 +118,59 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
     raise value
 
 
+class Started:
+    """``fn()`` running in a forked child process from now on, beside whatever this process
+    does next (without fork, it runs now, here). ``result()`` waits for what it returned
+    (None if it raised or its process died); ``stop()`` ends it if it is still running."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        self._value: Any = None
+        self._pid = 0
+        self._source = None
+        if not CAN_FORK:
+            self._value = _safely(fn)()
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.close(read_fd)
+                _start_worker(None, ())
+                data = pickle.dumps(_safely(fn)(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(data)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        self._pid = pid
+        self._source = os.fdopen(read_fd, "rb")
+
+    def result(self) -> Any:
+        if self._source is not None:
+            try:
+                data = self._source.read()
+                self._value = pickle.loads(data) if data else None
+            except Exception:  # noqa: BLE001 - nothing usable came: as if it had found nothing
+                self._value = None
+            self._end()
+        return self._value
+
+    def stop(self) -> None:
+        if self._source is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._end()
+
+    def _end(self) -> None:
+        self._source.close()
+        self._source = None
+        os.waitpid(self._pid, 0)
+
+
 def _send_all(fd: int, sending: queue.Queue) -> None:
     """Write what comes on ``sending`` to ``fd`` until None comes."""
     try:

@@ -4,12 +4,13 @@ work run in a child process hands back its result or its errors."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 
 import pytest
 
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.workers import CAN_FORK, fork_pool, run_in_child
+from briefing.workers import CAN_FORK, Started, fork_pool, run_in_child
 
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="needs fork")
 
@@ -93,3 +94,32 @@ def test_several_helpers_reach_the_child_each_when_done_and_an_interrupted_one_e
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, before)
+
+
+def test_work_started_in_a_child_runs_beside_this_process_and_hands_back_its_result():
+    go_read, go_write = os.pipe()
+
+    def waits_for_this_process():   # ends only once this process has gone on to its next step
+        ready, _, _ = select.select([go_read], [], [], 30)
+        return os.getpid(), bool(ready)
+
+    started = Started(waits_for_this_process)
+    os.write(go_write, b"go")   # the next step: done while the child is under way
+    pid, went_on = started.result()
+    assert pid != os.getpid() and went_on
+    assert started.result() == (pid, True)   # asked again: the same, from memory
+    os.close(go_read)
+    os.close(go_write)
+
+    def fails():
+        raise OSError("no saved state")
+
+    assert Started(fails).result() is None
+    assert Started(lambda: os._exit(3)).result() is None   # its process died: nothing came
+
+    never_read, never_written = os.pipe()
+    waiting = Started(lambda: os.read(never_read, 1))   # would wait for ever
+    waiting.stop()
+    assert waiting.result() is None
+    os.close(never_read)
+    os.close(never_written)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from briefing.errors import BriefingError, BriefingErrors
@@ -34,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 DEFAULT_TITLE = "长三角科技合作简报"
 
 
+def _ranked_ahead(cache: Path, content: Path):
+    """``ahead.rank`` over the saved state in ``cache`` (run in a process of its own)."""
+    from briefing.site import ahead, snapshot
+
+    return ahead.rank(cache / "site" / snapshot.SNAPSHOT_NAME, content)
+
+
 def run(args: argparse.Namespace) -> int:
     # the no-change path: a stamp check that imports neither the renderer nor the model
     from briefing.site import stamp
@@ -47,8 +55,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"built {args.out}/: up to date (nothing changed since the last build)")
         return 0
 
+    from briefing.workers import Started
+
+    # the related articles an edit's build needs, ranked from the saved state by a process
+    # of their own, started first: beside this one's imports and the child's restore
+    ranking = Started(partial(_ranked_ahead, cache, Path(args.content))) if cache is not None else None
+
     from briefing import heap
-    from briefing.site import ahead, search, snapshot
+    from briefing.site import search
     from briefing.site.builder import SEARCH_STATE_NAME, build_site, finish_search
     from briefing.workers import run_in_child
 
@@ -66,12 +80,12 @@ def run(args: argparse.Namespace) -> int:
     # what this process does for the child meanwhile, in the order the child needs it
     looking: list = []
 
-    def related_ahead():   # while the child restores the saved state: an edit's related articles
-        # and, on a thread meanwhile, a look at the site's files (stat calls: mostly waiting)
+    def related_ahead():   # the ranking, once done, and on a thread meanwhile, a look at the
+        # site's files (stat calls: mostly waiting)
         pool = ThreadPoolExecutor(max_workers=1)
         looking.append(pool.submit(stamp.outputs_changed, cache, Path(args.out)))
         pool.shutdown(wait=False)
-        return ahead.rank(cache / "site" / snapshot.SNAPSHOT_NAME if cache is not None else None, Path(args.content))
+        return ranking.result() if ranking is not None else None
 
     def outputs_changed():
         return looking[0].result() if looking else stamp.outputs_changed(cache, Path(args.out))
@@ -95,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         search.cool_down()
+        if ranking is not None:
+            ranking.stop()
     if not args.quiet:
         stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in report.timings.items())
         print(f"built {args.out}/: {report.summary()} ({stages})")

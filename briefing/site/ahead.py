@@ -2,10 +2,11 @@
 
 A build from the command line runs in a child process that first reads the builder's saved
 state (``snapshot``: ~0.45 s at 2,000 articles). When an edit changed an article's keywords
-the child then re-ranks the related articles of the whole corpus (~0.25 s). Meanwhile the
-parent process has nothing to do. ``rank`` lets it do that ranking first, from the small
-part of the saved state that ranking needs (each content file's stat and the features of
-the articles as saved), reading only the files that changed since.
+the child then re-ranks the related articles of the whole corpus (~0.25 s). ``rank`` does
+that ranking beforehand, in a process of its own that the build command starts before it
+imports the renderer, from the small part of the saved state that ranking needs (each
+content file's stat and the features of the articles as saved), reading only the files
+that changed since.
 
 What it returns is a (digest of the ranking's inputs, ranking) pair, the form of the model's
 related cache: the model uses it only when the digest is that of the corpus it was given,
