@@ -118,9 +118,9 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
     raise value
 
 
-class Started:
-    """``fn()`` running in a forked child process from now on, beside whatever this process
-    does next (without fork, it runs now, here). ``result()`` waits for what it returned
+class ChildCall:
+    """A call of ``fn()`` running in a forked child process from now on, beside whatever
+    this process does next (without fork, it runs now, here). ``result()`` waits for what it returned
     (None if it raised or its process died); ``stop()`` ends it if it is still running."""
 
     def __init__(self, fn: Callable[[], Any]):
@@ -133,7 +133,12 @@ class Started:
         sys.stdout.flush()
         sys.stderr.flush()
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:   # no process to spare: the call gives nothing, as if it had failed
+            os.close(read_fd)
+            os.close(write_fd)
+            return
         if pid == 0:  # the child: never returns
             try:
                 os.close(read_fd)

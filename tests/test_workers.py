@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.workers import CAN_FORK, Started, fork_pool, run_in_child
+from briefing.workers import CAN_FORK, ChildCall, fork_pool, run_in_child
 
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="needs fork")
 
@@ -103,7 +103,7 @@ def test_work_started_in_a_child_runs_beside_this_process_and_hands_back_its_res
         ready, _, _ = select.select([go_read], [], [], 30)
         return os.getpid(), bool(ready)
 
-    started = Started(waits_for_this_process)
+    started = ChildCall(waits_for_this_process)
     os.write(go_write, b"go")   # the next step: done while the child is under way
     pid, went_on = started.result()
     assert pid != os.getpid() and went_on
@@ -114,11 +114,11 @@ def test_work_started_in_a_child_runs_beside_this_process_and_hands_back_its_res
     def fails():
         raise OSError("no saved state")
 
-    assert Started(fails).result() is None
-    assert Started(lambda: os._exit(3)).result() is None   # its process died: nothing came
+    assert ChildCall(fails).result() is None
+    assert ChildCall(lambda: os._exit(3)).result() is None   # its process died: nothing came
 
     never_read, never_written = os.pipe()
-    waiting = Started(lambda: os.read(never_read, 1))   # would wait for ever
+    waiting = ChildCall(lambda: os.read(never_read, 1))   # would wait for ever
     waiting.stop()
     assert waiting.result() is None
     os.close(never_read)

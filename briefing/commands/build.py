@@ -55,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"built {args.out}/: up to date (nothing changed since the last build)")
         return 0
 
-    from briefing.workers import Started
+    from briefing.workers import ChildCall
 
     # the related articles an edit's build needs, ranked from the saved state by a process
     # of their own, started first: beside this one's imports and the child's restore
-    ranking = Started(partial(_ranked_ahead, cache, Path(args.content))) if cache is not None else None
+    ranking = ChildCall(partial(_ranked_ahead, cache, Path(args.content))) if cache is not None else None
 
     from briefing import heap
     from briefing.site import search
