@@ -69,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
                 if (args.work / part).is_dir():
                     shutil.copytree(args.work / part, works[name] / part)
             _timed_build(versions[name], works[name])   # the cold build: caches and saved state
+        make_edit = edits.body_edit if args.edit == "body" else edits.keywords_edit
         pairs = []
         for i in range(args.pairs):
             order = ["base", "current"] if i % 2 == 0 else ["current", "base"]
             seconds = {}
             for name in order:
-                make = edits.body_edit if args.edit == "body" else edits.keywords_edit
-                make(works[name] / "content", 1001 + i)
+                make_edit(works[name] / "content", 1001 + i)
                 seconds[name] = round(_timed_build(versions[name], works[name]), 3)
             pairs.append(seconds)
             print(f"pair {i + 1}: base {seconds['base']:.2f} s, current {seconds['current']:.2f} s", flush=True)
