@@ -62,6 +62,7 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
         return None
     current: list = []
     changed = 0
+    features_changed = False
     for art in saved:
         try:
             st = os.stat(art.path)
@@ -79,7 +80,8 @@ def rank(state_path: Path | None, content_dir: Path) -> tuple[str, dict[str, tup
         if parsed is None:
             return None   # the build reports it
         current.append(parsed)
-    if not changed or not any(related.feature_key(a) != related.feature_key(b) for a, b in zip(current, saved)):
+        features_changed = features_changed or related.feature_key(parsed) != related.feature_key(art)
+    if not features_changed:
         return None   # no article's features changed: the saved ranking stands (and numpy is not needed)
     related.adopt_feature_tables(ahead["features"])
     newest = sorted(current, key=_sort_key, reverse=True)   # the model's order: stable, from file order
