@@ -1,7 +1,11 @@
 """Related articles: shared entities and shared distinctive words, weighted by rarity.
 
 Each article is a sparse vector of features (its regions, initiatives, topics, people,
-organisations and keywords), each weighted by ``log(1 + n / document frequency)``.
+organisations and keywords), each weighted by its rarity, ``log(1 + n / document
+frequency)``. Above EXACT_DF, document frequencies are taken in bands each a quarter wider
+than the last, all of a band weighing the same: one article's edit then seldom changes
+the weight of a feature many articles share, so it changes only its own lists and those
+that involve it, not those of every article sharing a word with it (``_rescored``).
 Candidates come from an inverted index over each article's rarest features, with long
 postings capped, so the work per article stays bounded at any corpus size; the candidates
 are ranked by cosine similarity.
@@ -14,6 +18,7 @@ corpus always gives the same lists.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import pickle
@@ -26,11 +31,33 @@ MIN_SCORE = 0.02             # below this cosine similarity an article is not re
 POSTINGS_CAP = 40            # a feature is looked up in at most this many (newest) articles
 FEATURES_PER_ARTICLE = 24    # an article looks for candidates through its rarest features
 _BATCH_PAIRS = 2_000_000     # candidate pairs scored at once (about 40 MB of arrays)
+EXACT_DF = 16                # up to this document frequency, a feature's rarity is exact
+DF_BAND_RATIO = 1.25         # above it, each band of document frequencies is this much wider
 
 if TYPE_CHECKING:
     import numpy as np
 # numpy is imported by the functions that rank (~70 ms): a build whose related articles
 # were ranked by another process (``ahead``) never needs it
+
+
+_BAND_EDGES = [EXACT_DF + 1]   # lower edges of the bands above EXACT_DF (whole numbers)
+
+
+def banded_df(df: int) -> float:
+    """The document frequency a feature's rarity is computed from: ``df`` itself up to
+    EXACT_DF, above it the geometric middle of its band."""
+    if df <= EXACT_DF:
+        return float(df)
+    edges = _BAND_EDGES
+    while edges[-1] <= df:
+        edges.append(max(edges[-1] + 1, round(edges[-1] * DF_BAND_RATIO)))
+    k = bisect.bisect_right(edges, df) - 1
+    return math.sqrt(edges[k] * (edges[k + 1] - 1))
+
+
+def rarity(df: int, n: int) -> float:
+    """A feature's weight factor among ``n`` articles, ``df`` of which have it."""
+    return math.log(1 + n / banded_df(df)) if df else 0.0
 
 
 def article_features(src: ArticleSource) -> dict[str, float]:
@@ -141,7 +168,8 @@ def related_articles(sources: Sequence[ArticleSource], previous=None) -> dict[st
         return {src.slug: previous[1][src.slug] for src in sources}
     ids = _FEATURE_IDS
     df_of = np.bincount(f_id, minlength=len(ids))
-    idf = np.array([math.log(1 + n / c) if c else 0.0 for c in df_of.tolist()], dtype=np.float64)
+    dfs, at = np.unique(df_of, return_inverse=True)
+    idf = np.array([rarity(c, n) for c in dfs.tolist()], dtype=np.float64)[at]
     weight = weight * idf[f_id]
     norms = np.sqrt(np.bincount(f_art, weights=weight * weight, minlength=n))   # summed in feature order
     norms[norms == 0] = 1.0
@@ -185,8 +213,8 @@ def related_articles(sources: Sequence[ArticleSource], previous=None) -> dict[st
             upto = int(np.searchsorted(t_art, a))
             before += np.bincount(t_feat[counted:upto][others[counted:upto]], minlength=len(ids))
             counted = upto
-            had = name_rank[earlier_features[a]]
-            touched.append(had[before[had] < POSTINGS_CAP])
+            has_or_had = name_rank[earlier_features[a]]
+            touched.append(has_or_had[before[has_or_had] < POSTINGS_CAP])
         rescore[t_art[np.isin(t_feat, np.concatenate(touched))]] = True
         q &= rescore[t_art]
     q_art, q_feat, q_w = t_art[q], t_feat[q], t_w[q]
@@ -223,14 +251,15 @@ RESCORE_MAX_MOVED = 64    # more articles whose weights moved (A below) than thi
 
 
 def _rescored(sources, previous, f_id, f_art):
-    """(the articles A below, each one's features before) for ``related_articles`` given an
-    earlier call's (sources, result); None when that earlier call does not fit (other
-    articles, another order, many changed, features unknown).
+    """(the articles A below, each one's features now or before) for ``related_articles``
+    given an earlier call's (sources, result); None when that earlier call does not fit
+    (other articles, another order, many changed, features unknown).
 
     Why the other lists stay as they were: let C be the articles whose features changed and
-    D the features one of them gained or lost (their document frequency, so their rarity
-    weight, changed). With C, the articles having a feature of D make A: only they have
-    other weights, norms or top features than before. Another article's list depends on its
+    D the features one of them gained or lost (their document frequency changed), and R
+    those of D whose rarity weight changed with it (the frequency left its band). With C,
+    the articles having a feature of R make A: only they have other weights, norms or top
+    features than before. Another article's list depends on its
     own top features, weights and norm (unchanged), and on the postings of its top features
     (the first POSTINGS_CAP articles having the feature among their tops) and the weights
     and norms of the articles in them. A posting whose old and new first articles include no
@@ -238,10 +267,9 @@ def _rescored(sources, previous, f_id, f_art):
     article none of whose top features has an article of A in its posting, now or before,
     has the same candidates, the same contributions summed in the same order, the same
     scores: the same list. An article of A can be in the posting of a feature, now or
-    before, only if it has or had the feature; one it gained is in D, and every article
-    having it is in A already. For one it had: only if fewer than POSTINGS_CAP articles
-    outside A and ahead of it have it among their tops (the same now and before), which
-    ``related_articles`` counts."""
+    before, only if it has or had the feature, and only if fewer than POSTINGS_CAP
+    articles outside A and ahead of it have it among their tops (the same now and before),
+    which ``related_articles`` counts over the features each article of A has or had."""
     import numpy as np
 
     old_sources, earlier = previous
@@ -261,13 +289,23 @@ def _rescored(sources, previous, f_id, f_art):
         if feature_key(old) not in _FEATURES and not isinstance(old, ArticleSource):
             return None   # a saved article's features are known only as saved
         earlier_features[i] = _features_of(old)[0]
-    gained_or_lost: set[int] = set()
-    for i, old_ids in earlier_features.items():
-        gained_or_lost |= set(old_ids.tolist()) ^ set(f_id[f_art == i].tolist())
+    gained_minus_lost: dict[int, int] = {}   # over the changed articles, per feature of D
+    for i, old_ids in list(earlier_features.items()):
+        had, has = set(old_ids.tolist()), set(f_id[f_art == i].tolist())
+        for f in has - had:
+            gained_minus_lost[f] = gained_minus_lost.get(f, 0) + 1
+        for f in had - has:
+            gained_minus_lost[f] = gained_minus_lost.get(f, 0) - 1
+        earlier_features[i] = np.fromiter(sorted(had | has), dtype=np.int64)   # now or before
     in_a = np.zeros(len(sources), dtype=bool)
     in_a[np.array(changed, dtype=np.int64)] = True
-    if gained_or_lost:
-        in_a[f_art[np.isin(f_id, np.fromiter(gained_or_lost, dtype=np.int64))]] = True
+    if gained_minus_lost:
+        d = np.fromiter(gained_minus_lost, dtype=np.int64)
+        df_now = np.bincount(f_id[np.isin(f_id, d)], minlength=int(d.max()) + 1)[d].tolist()
+        reweighted = [f for f, now in zip(d.tolist(), df_now)
+                      if banded_df(now) != banded_df(now - gained_minus_lost[f])]
+        if reweighted:
+            in_a[f_art[np.isin(f_id, np.array(reweighted, dtype=np.int64))]] = True
     moved = np.flatnonzero(in_a)
     if len(moved) > RESCORE_MAX_MOVED:
         return None

@@ -24,7 +24,7 @@ def _reference(sources) -> dict[str, tuple[str, ...]]:
     n = len(sources)
     feats = {s.slug: related.article_features(s) for s in sources}
     df = Counter(k for f in feats.values() for k in f)
-    weighted = {slug: {k: v * math.log(1 + n / df[k]) for k, v in f.items()} for slug, f in feats.items()}
+    weighted = {slug: {k: v * related.rarity(df[k], n) for k, v in f.items()} for slug, f in feats.items()}
     norms = {slug: math.sqrt(sum(v * v for v in w.values())) or 1.0 for slug, w in weighted.items()}
     tops, postings = {}, defaultdict(list)
     for s in sources:
@@ -165,3 +165,42 @@ def test_an_article_deep_in_a_shared_features_posting_is_looked_for_there():
     again = related.related_articles(after, previous=(before, ranking))
     assert again == related.related_articles(after) == _reference(after)
     assert again["a"][0] != "e"
+
+
+def test_rarity_is_exact_for_rare_features_and_banded_for_common_ones():
+    n = 10_000
+    assert [related.banded_df(df) for df in range(related.EXACT_DF + 1)] == [float(df) for df in range(related.EXACT_DF + 1)]
+    banded = [related.banded_df(df) for df in range(1, n + 1)]
+    assert banded == sorted(banded)                                     # rarer, never weighed less
+    bands = sorted(set(banded[related.EXACT_DF:]))
+    assert 20 < len(bands) < 40                                         # ~25% wider each, up to 10,000
+    for df in (17, 100, 999, 5_000):
+        assert abs(related.banded_df(df) - df) / df < 0.15              # within its band's middle
+    assert related.rarity(0, n) == 0.0 and related.rarity(1, n) > related.rarity(500, n) > 0
+
+
+def test_an_edit_that_keeps_a_shared_words_band_scores_again_only_its_own_lists(monkeypatch):
+    """One of 120 articles sharing a word drops it: the word's document frequency moves
+    within its band, so no other article's weights move and only the lists the edited
+    article can be in are scored again; every list is as a full ranking gives."""
+    rng = random.Random(5)
+    words = [chr(0x4E00 + i) + chr(0x5000 + i) for i in range(40)]   # keywords are bigrams
+
+    def article(i: int, shared: bool):
+        own = [(w, rng.randint(1, 9)) for w in rng.sample(words, 6)]
+        return _source(f"{i:03d}", keywords=own + ([("共享", 3)] if shared else []))
+
+    sources = [article(i, True) for i in range(120)] + [article(i, False) for i in range(120, 200)]
+    assert related.banded_df(119) == related.banded_df(120)
+    ranking = related.related_articles(sources)
+    kept = [(w, c) for w, c in related.keyword_pairs(sources[7]) if w != "共享"]
+    edited = list(sources)
+    edited[7] = _source(sources[7].slug, keywords=kept)
+    found: list = []
+    real = related._rescored
+    monkeypatch.setattr(related, "_rescored", lambda *a: (lambda r: (found.append(r), r)[1])(real(*a)))
+    again = related.related_articles(edited, previous=(sources, ranking))
+    assert found[0] is not None, "every list was scored again"
+    moved, _ = found[0]
+    assert moved.tolist() == [7]
+    assert again == related.related_articles(edited) == _reference(edited)
