@@ -93,9 +93,10 @@ class _Manifest:
 
     Saved whole, then, build after build, only what changed is appended to a journal beside
     it (a serve session at 10,000 articles would otherwise spend 0.7 s a rebuild pickling 40 MB
-    it had just read); every JOURNAL_RECORDS records, or when the journal would grow past
-    half the manifest's size (a template edit records every page: replaying that costs each
-    later build more than loading it whole), it is written whole again. A record cut
+    it had just read); every JOURNAL_RECORDS records, when the journal would grow past
+    half the manifest's size, or when a record would hold most of the pages (a template edit
+    records every page: replaying that costs each later build more than loading it whole),
+    it is written whole again. A record cut
     short by a killed build ends the replay: the manifest is then older than the folder,
     which the next build detects file by file (sizes and mtimes) and repairs.
     """
@@ -194,7 +195,8 @@ class _Manifest:
                 journal_size = journal.stat().st_size
             except OSError:
                 journal_size = 0
-            if journal_size + len(appended) <= path.stat().st_size // 2:
+            most_pages = len(record["pages"][0]) > len(self.pages) // 2
+            if not most_pages and journal_size + len(appended) <= path.stat().st_size // 2:
                 with open(journal, "ab") as fh:
                     fh.write(appended)
                 self.saved = (path, records + 1, self.fps, self.pages, self.files)

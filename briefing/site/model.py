@@ -731,8 +731,12 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
         fp[f"label:{kind}:{ident}"] = _fp((label.name, label.name_en, label.has_page))
     for name, table in (("region", regions), ("initiative", initiatives), ("topic", topics),
                         ("person", people), ("organisation", organisations)):
-        for ident, info in table.items():
-            fp[f"{name}:{ident}"] = _fp((type(info).__name__,) + tuple(getattr(info, f) for f in info.__slots__))
+        for ident, info in table.items():   # each field on its own (what a page reads), and the whole
+            fields = []
+            for field in info.__slots__:
+                fields.append(_fp(getattr(info, field)))
+                fp[f"{name}:{ident}.{field}"] = fields[-1]
+            fp[f"{name}:{ident}"] = _fp((type(info).__name__, tuple(fields)))
         fp[f"index:{name}"] = _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
                                   + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
     fp["index:articles"] = _fp(tuple(a.slug for a in articles))

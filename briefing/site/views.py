@@ -117,6 +117,25 @@ class FigureView:
     regions: tuple[LabelView, ...]
 
 
+class RecordView:
+    """An entity's record (RegionInfo, TopicInfo …) as a page reads it: each field read is
+    recorded as a key of its own (``topic:<id>.regions``), so the later pages of a long
+    listing, which show only its articles, are not rendered again when what only the first
+    page shows (its region counts, figures, partners) changes."""
+
+    __slots__ = ("_h", "_key", "_info")
+
+    def __init__(self, h: "Reader", key: str, info):
+        self._h = h
+        self._key = key
+        self._info = info
+
+    def __getattr__(self, field: str):
+        value = getattr(self._info, field)
+        self._h._use(f"{self._key}.{field}")
+        return value
+
+
 class Reader:
     """The only door from a template to the model; it records what the page reads."""
 
@@ -287,9 +306,8 @@ class Reader:
         first = getattr(urls, kind)(self.v, *args)
         return [(n, None if n == number else urls.href(self.page, urls.paged(first, n))) for n in range(1, pages + 1)]
 
-    def _record(self, kind: str, table, ident: str):
-        self._use(f"{kind}:{ident}")
-        return table[ident]
+    def _record(self, kind: str, table, ident: str) -> "RecordView":
+        return RecordView(self, f"{kind}:{ident}", table[ident])
 
     def region(self, ident: str):
         return self._record("region", self.site.regions, ident)
@@ -345,7 +363,7 @@ class Reader:
         """Articles about an entity (regions: its own and its descendants')."""
         info = {"region": self.site.regions, "initiative": self.site.initiatives, "topic": self.site.topics,
                 "person": self.site.people, "organisation": self.site.organisations}[kind].get(ident)
-        self._use(f"{kind}:{ident}")
+        self._use(f"{kind}:{ident}.articles")
         return len(info.articles) if info else 0
 
     def top(self, kind: str, limit: int = 8, levels: tuple[str, ...] | None = None) -> list[tuple[LabelView, int]]:
@@ -387,7 +405,7 @@ class Reader:
             if weights is not None:
                 weight = weights.get(rid, 0)
             else:
-                self._use("region:" + rid)
+                self._use(f"region:{rid}.articles")
                 weight = len(reg.articles) if reg else 0
             path = lab.path(self.v)
             points.append(svg.MapPoint(lab.name[self.v], lat, lon, weight,
