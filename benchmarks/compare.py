@@ -6,8 +6,9 @@ This machine's speed drifts by a third within minutes, so two benchmark runs mad
 cannot tell a change worth 0.2 s from a busier machine. Here the two versions take turns:
 BASE_REV is checked out in a git worktree, each version gets its own copy of a work
 folder's content and templates (so its own cache and saved state), both are built once,
-then each pair makes the same body edit (``edits.body_edit``, or with ``--edit keywords``
-one that changes the article's keywords) in both copies and times
+then each pair makes the same body edit (``edits.body_edit``; with ``--edit keywords``
+one that changes the article's keywords, with ``--edit regions`` one that adds or removes
+one of its regions) in both copies and times
 ``build.py build`` in each, the order alternating from pair to pair. Prints each pair, both
 medians and how many pairs each won; writes ``benchmarks/out/compare-<time>.json``.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 import edits
 from measure import user_environment
 
+EDITS = {"body": edits.body_edit, "keywords": edits.keywords_edit, "regions": edits.regions_edit}
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
@@ -48,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=OUT / "work-2000",
                         help="a work folder a run.py run left, whose content and templates are copied")
     parser.add_argument("--pairs", type=int, default=13)
-    parser.add_argument("--edit", choices=("body", "keywords"), default="body",
-                        help="the edit each pair makes: a body edit, or one that changes the article's keywords")
+    parser.add_argument("--edit", choices=tuple(EDITS), default="body",
+                        help="the edit each pair makes: a body edit, one that changes the article's keywords, "
+                             "or one that changes its regions")
     args = parser.parse_args(argv)
 
     base_rev = _git("rev-parse", "--short", args.base)
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 if (args.work / part).is_dir():
                     shutil.copytree(args.work / part, works[name] / part)
             _timed_build(versions[name], works[name])   # the cold build: caches and saved state
-        make_edit = edits.body_edit if args.edit == "body" else edits.keywords_edit
+        make_edit = EDITS[args.edit]
         pairs = []
         for i in range(args.pairs):
             order = ["base", "current"] if i % 2 == 0 else ["current", "base"]
