@@ -26,6 +26,7 @@ from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
 
 SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
 LEVEL_NAMES = {"province": "省级", "prefecture": "地级", "county": "县级", "zone": "园区", "group": "区域组"}
+PLACE_KINDS = {"regions": "region", "initiatives": "initiative", "organisations": "organisation"}
 KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实验室", "company": "企业", "park": "园区",
               "government": "政府部门", "hospital": "医院", "centre": "创新中心", "center": "创新中心"}
 
@@ -93,6 +94,20 @@ class EntryView:
                 h.card(s.slug), urls.href(h.page, target, urls.paragraph_anchor(s.paragraph) if s.paragraph else None),
                 s.paragraph, s.sentence[h.v] if s.sentence else None, h.lang))
         return tuple(out)
+
+    @property
+    def has_places(self) -> bool:
+        return bool(self._e.regions or self._e.initiatives or self._e.organisations)
+
+    def has(self, kind: str) -> bool:
+        """Whether the entry names places of a kind (``regions``, ``initiatives``, ``organisations``)."""
+        return bool(getattr(self._e, kind))
+
+    def places(self, kind: str, most: int | None) -> tuple[tuple[LabelView, ...], int]:
+        """The entry's first ``most`` (None: all) places of a kind as labels, and how many it
+        names: a page that shows ten of fifty regions depends on those ten."""
+        ids = getattr(self._e, kind)
+        return tuple(self._h.labels(PLACE_KINDS[kind], ids if most is None else ids[:most])), len(ids)
 
     @cached_property
     def regions(self) -> tuple[LabelView, ...]:

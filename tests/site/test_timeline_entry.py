@@ -1,0 +1,41 @@
+"""A timeline entry in a compact list (an entity page's recent events) names at most a few
+places of each kind, with a link to the entry where all are listed; the full timeline
+lists every place. The page depends only on the places it shows."""
+
+from __future__ import annotations
+
+import re
+
+from briefing.site import load, model, render, urls
+from briefing.site.views import EntryView, Reader
+
+from tests.site.conftest import FIXTURE_CONTENT
+
+MANY = "2021-05-27-3849e1"     # the fixture's entry with the most regions (8)
+SHOW = ('{% import "macros.html" as m with context %}'
+        '<ol>{{ m.entry(e, true, limit, most) }}</ol>')
+
+
+def _entry_html(vocab, limit, most):
+    site = model.build_site(load.load_articles(FIXTURE_CONTENT), vocab)
+    page = urls.region(urls.HANS, "wuxi")
+    h = Reader(site, urls.HANS, page, {"base_url": None, "title": "t"})
+    e = EntryView(h, site.by_entry[MANY])
+    html = render.make_environment().from_string(SHOW).render(h=h, _=h._, e=e, limit=limit, most=most)
+    where = re.search(r'<p class="where">(.*?)</p>', html, re.S).group(1)
+    return e, where, h.deps
+
+
+def test_a_compact_entry_names_a_few_places_and_links_to_the_rest(vocab):
+    e, where, deps = _entry_html(vocab, 3, 5)
+    assert len(re.findall(r'class="ent ent-region"', where)) == 5
+    rest = re.search(r'<a class="rest" href="([^"]+)">等 8 个地区</a>', where)
+    assert rest and rest.group(1) == e.href
+    assert len([k for k in deps if k.startswith("label:region:")]) == 5   # only the regions shown
+
+
+def test_the_full_timeline_names_every_place(vocab):
+    _, where, deps = _entry_html(vocab, None, 5)
+    assert len(re.findall(r'class="ent ent-region"', where)) == 8
+    assert 'class="rest"' not in where
+    assert len([k for k in deps if k.startswith("label:region:")]) == 8
