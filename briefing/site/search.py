@@ -4,7 +4,8 @@ Run after the pages are in place: the bundled binary indexes the output folder i
 temporary folder, which is then mirrored into ``<out>/pagefind/`` through the writer (atomic
 writes, unchanged files untouched, stale fragments removed). Pagefind makes one index per
 ``<html lang>``, so the Simplified and Traditional sites each search their own pages.
-Only elements marked ``data-pagefind-body`` (article bodies and entity pages) are indexed.
+Only elements marked ``data-pagefind-body`` are indexed: in the theme, each article page's
+``<article>`` (title, byline, body, the names of its places and entities).
 """
 
 from __future__ import annotations
