@@ -109,18 +109,6 @@ class EntryView:
         ids = getattr(self._e, kind)
         return tuple(self._h.labels(PLACE_KINDS[kind], ids if most is None else ids[:most])), len(ids)
 
-    @cached_property
-    def regions(self) -> tuple[LabelView, ...]:
-        return tuple(self._h.labels("region", self._e.regions))
-
-    @cached_property
-    def initiatives(self) -> tuple[LabelView, ...]:
-        return tuple(self._h.labels("initiative", self._e.initiatives))
-
-    @cached_property
-    def organisations(self) -> tuple[LabelView, ...]:
-        return tuple(self._h.labels("organisation", self._e.organisations))
-
 
 @dataclass(frozen=True, slots=True)
 class FigureView:
