@@ -27,6 +27,8 @@ from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
 SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
 LEVEL_NAMES = {"province": "省级", "prefecture": "地级", "county": "县级", "zone": "园区", "group": "区域组"}
 PLACE_KINDS = {"regions": "region", "initiatives": "initiative", "organisations": "organisation"}
+ENTITY_TABLES = {"region": "regions", "initiative": "initiatives", "topic": "topics", "person": "people",
+                 "organisation": "organisations"}   # entity kind → the Site field holding its records
 KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实验室", "company": "企业", "park": "园区",
               "government": "政府部门", "hospital": "医院", "centre": "创新中心", "center": "创新中心"}
 
@@ -309,6 +311,10 @@ class Reader:
         first = getattr(urls, kind)(self.v, *args)
         return [(n, None if n == number else urls.href(self.page, urls.paged(first, n))) for n in range(1, pages + 1)]
 
+    def _table(self, kind: str):
+        """The model's records of an entity kind (``region``, ``person`` …), by id."""
+        return getattr(self.site, ENTITY_TABLES[kind])
+
     def _record(self, kind: str, table, ident: str) -> "RecordView":
         return RecordView(self, f"{kind}:{ident}", table[ident])
 
@@ -330,9 +336,7 @@ class Reader:
     def index(self, kind: str) -> list[str]:
         """Ids of every entity of a kind that has a page (``region``, ``person`` …), sorted."""
         self._use("index:" + kind)
-        table = {"region": self.site.regions, "initiative": self.site.initiatives, "topic": self.site.topics,
-                 "person": self.site.people, "organisation": self.site.organisations}[kind]
-        return sorted(table)
+        return sorted(self._table(kind))
 
     def all_articles(self) -> list[str]:
         self._use("index:articles")
@@ -364,8 +368,7 @@ class Reader:
 
     def count(self, kind: str, ident: str) -> int:
         """Articles about an entity (regions: its own and its descendants')."""
-        info = {"region": self.site.regions, "initiative": self.site.initiatives, "topic": self.site.topics,
-                "person": self.site.people, "organisation": self.site.organisations}[kind].get(ident)
+        info = self._table(kind).get(ident)
         self._use(f"{kind}:{ident}.articles")
         return len(info.articles) if info else 0
 
