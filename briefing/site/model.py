@@ -286,57 +286,75 @@ def _check_ids(sources: list[ArticleSource], vocab) -> None:
         raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0, e.message)))
 
 
+def date_key(ev: EventRec) -> tuple:
+    """What events must share to be one timeline entry (besides an entity)."""
+    return (ev.date, ev.end, ev.precision, ev.kind, ev.planned)
+
+
+def date_order(key: tuple) -> tuple:
+    return (key[0], key[1] or "", key[2], key[3], key[4])
+
+
 def _merge_events(articles: list[Article]) -> tuple[list[Entry], dict[tuple[str, int], str]]:
     """Group events by date; inside a date, events sharing any entity are one entry."""
     by_date: dict[tuple, list[tuple[Article, EventRec]]] = defaultdict(list)
     for art in articles:
         for ev in art.src.events:
-            by_date[(ev.date, ev.end, ev.precision, ev.kind, ev.planned)].append((art, ev))
+            by_date[date_key(ev)].append((art, ev))
     entries: list[Entry] = []
     owner: dict[tuple[str, int], str] = {}
-    for date_key in sorted(by_date, key=lambda k: (k[0], k[1] or "", k[2], k[3], k[4])):
-        items = sorted(by_date[date_key], key=lambda ae: (ae[0].slug, ae[1].index))
-        parent = list(range(len(items)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        seen: dict[tuple[str, str], int] = {}
-        for i, (_, ev) in enumerate(items):
-            ents = [("r", r) for r in ev.regions] + [("i", x) for x in ev.initiatives] + [("o", o) for o in ev.organisations]
-            for ent in ents:
-                if ent in seen:
-                    a, b = find(seen[ent]), find(i)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-                else:
-                    seen[ent] = i
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i in range(len(items)):
-            groups[find(i)].append(i)
-        for members in sorted(groups.values()):
-            first_art, first_ev = items[members[0]]
-            key = f"{first_ev.date}-" + hashlib.blake2b(
-                f"{first_art.slug}:{first_ev.index}".encode(), digest_size=3).hexdigest()
-            sources = []
-            regions: set[str] = set()
-            initiatives: set[str] = set()
-            orgs: set[str] = set()
-            for i in members:
-                art, ev = items[i]
-                sentence = art.events[ev.index].sentence if ev.index < len(art.events) else None
-                sources.append(EntrySource(art.slug, ev.index, ev.paragraph, sentence))
-                regions.update(ev.regions)
-                initiatives.update(ev.initiatives)
-                orgs.update(ev.organisations)
-                owner[(art.slug, ev.index)] = key
-            date, end, precision, kind, planned = date_key
-            entries.append(Entry(key, date, end, precision, kind, planned, tuple(sources),
-                                 tuple(sorted(regions)), tuple(sorted(initiatives)), tuple(sorted(orgs))))
+    for key in sorted(by_date, key=date_order):
+        entries.extend(entries_of_date(key, by_date[key], owner))
     return entries, owner
+
+
+def entries_of_date(date_key: tuple, events: list[tuple[Article, EventRec]],
+                    owner: dict[tuple[str, int], str]) -> list[Entry]:
+    """The entries of one date's events (each an (article, event) pair), in order; ``owner``
+    gets each event's entry key."""
+    items = sorted(events, key=lambda ae: (ae[0].slug, ae[1].index))
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[tuple[str, str], int] = {}
+    for i, (_, ev) in enumerate(items):
+        ents = [("r", r) for r in ev.regions] + [("i", x) for x in ev.initiatives] + [("o", o) for o in ev.organisations]
+        for ent in ents:
+            if ent in seen:
+                a, b = find(seen[ent]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                seen[ent] = i
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[find(i)].append(i)
+    entries: list[Entry] = []
+    for members in sorted(groups.values()):
+        first_art, first_ev = items[members[0]]
+        key = f"{first_ev.date}-" + hashlib.blake2b(
+            f"{first_art.slug}:{first_ev.index}".encode(), digest_size=3).hexdigest()
+        sources = []
+        regions: set[str] = set()
+        initiatives: set[str] = set()
+        orgs: set[str] = set()
+        for i in members:
+            art, ev = items[i]
+            sentence = art.events[ev.index].sentence if ev.index < len(art.events) else None
+            sources.append(EntrySource(art.slug, ev.index, ev.paragraph, sentence))
+            regions.update(ev.regions)
+            initiatives.update(ev.initiatives)
+            orgs.update(ev.organisations)
+            owner[(art.slug, ev.index)] = key
+        date, end, precision, kind, planned = date_key
+        entries.append(Entry(key, date, end, precision, kind, planned, tuple(sources),
+                             tuple(sorted(regions)), tuple(sorted(initiatives)), tuple(sorted(orgs))))
+    return entries
 
 
 def _date_span(articles: list[Article]) -> tuple[str | None, str | None]:
@@ -476,33 +494,21 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
     region_entries: dict[str, set[str]] = defaultdict(set)
     region_figures: dict[str, list[tuple[str, int]]] = defaultdict(list)
     region_topics: dict[str, Counter[str]] = defaultdict(Counter)
-    referenced: set[str] = set()
     for art in articles:
-        direct = {r.id for r in art.src.regions}
-        for ev in art.src.events:
-            referenced.update(ev.regions)
-        for i, fig in enumerate(art.src.figures):
-            referenced.update(fig.regions)
-            for rid in set(fig.regions):
-                for target in (rid, *ancestors(rid)):
-                    region_figures[target].append((art.slug, i))
-        referenced.update(direct)
-        rolled = set()
-        for rid in direct:
+        src = art.src
+        for target, figure in figure_targets(src, ancestors):
+            region_figures[target].append(figure)
+        for rid in direct_regions(src):
             region_direct[rid] += 1
-            rolled.add(rid)
-            rolled.update(ancestors(rid))
-        for rid in rolled:
+        for rid in rolled_regions(src, ancestors):
             region_articles[rid].add(art.slug)
-            for t in art.src.topics:
+            for t in src.topics:
                 region_topics[rid][t.id] += 1
     for entry in entries:
-        for rid in entry.regions:
-            for target in (rid, *ancestors(rid)):
-                region_entries[target].add(entry.key)
-    with_page = set(referenced)
-    for rid in referenced:
-        with_page.update(ancestors(rid))
+        for target in rolled(entry.regions, ancestors):
+            region_entries[target].add(entry.key)
+    # a region has a page when an article, event or figure names it or a region below it
+    with_page = set(region_articles) | set(region_entries) | set(region_figures)
 
     # initiatives and topics that appear
     initiative_articles: dict[str, dict[str, float]] = defaultdict(dict)
@@ -512,97 +518,46 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             initiative_articles[ref.id][art.slug] = ref.score
         for ref in art.src.topics:
             topic_articles[ref.id][art.slug] = ref.score
-    initiative_ids = set(initiative_articles) | {i for e in entries for i in e.initiatives}
-    for iid in list(initiative_ids):  # a parent initiative gets a page as well
-        parent = getattr(vocab.initiatives[iid], "parent", None)
-        while parent and parent in vocab.initiatives and parent not in initiative_ids:
-            initiative_ids.add(parent)
-            parent = getattr(vocab.initiatives[parent], "parent", None)
     initiative_entries: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
         for iid in entry.initiatives:
             initiative_entries[iid].add(entry.key)
+    initiative_ids = initiative_closure(vocab, set(initiative_articles) | set(initiative_entries))
 
     # partner regions: co-mentioned in the same timeline entries or the same initiatives
     partners: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in entries:
-        regs = sorted(set(entry.regions))
-        for a in regs:
-            for b in regs:
-                if a != b:
-                    partners[a][b] += 1
+        for a, b in entry_partner_pairs(entry):
+            partners[a][b] += 1
     region_initiatives: dict[str, set[str]] = defaultdict(set)
     for iid in sorted(initiative_ids):
-        members = sorted(set(vocab.initiatives[iid].members))
-        for m in members:
+        for m in vocab.initiatives[iid].members:
             region_initiatives[m].add(iid)
-            for other in members:
-                if other != m:
-                    partners[m][other] += 1
+        for a, b in initiative_partner_pairs(vocab, iid):
+            partners[a][b] += 1
     for entry in entries:
         for rid in entry.regions:
             region_initiatives[rid].update(entry.initiatives)
 
-    labels: dict[tuple[str, str], Label] = {}
-    region_ids = set(with_page)
-    for iid in initiative_ids:
-        region_ids.update(m for m in vocab.initiatives[iid].members if m in vocab.regions)
-    for rid in sorted(region_ids | {p for rid in region_ids for p in ancestors(rid)}):
-        reg = vocab.regions[rid]
-        labels[("region", rid)] = Label("region", rid, Bi.pair(reg.name, reg.name_hant), reg.name_en,
-                                        rid in with_page, tuple(reg.aliases or ()))
+    labels: dict[tuple[str, str], Label] = region_labels(vocab, with_page, initiative_ids, ancestors)
     regions: dict[str, RegionInfo] = {}
-    page_parent = {rid: anc_first_parent(rid, ancestors, with_page) for rid in with_page}
-    page_children: dict[str, list[str]] = defaultdict(list)
-    for rid, parent_id in page_parent.items():
-        if parent_id:
-            page_children[parent_id].append(rid)
-    for rid in sorted(with_page):
-        reg = vocab.regions[rid]
-        anc = tuple(a for a in ancestors(rid) if a in with_page)
-        children = tuple(sorted(page_children.get(rid, ())))
-        regions[rid] = RegionInfo(
-            id=rid, level=reg.level, parent=anc[0] if anc else None, ancestors=anc, children=children,
-            articles=newest_first(region_articles.get(rid, ())), direct=region_direct.get(rid, 0),
-            entries=chronological(region_entries.get(rid, ())),
-            topics=tuple(sorted(region_topics[rid].items(), key=lambda kv: (-kv[1], kv[0]))),
-            initiatives=tuple(sorted(i for i in region_initiatives.get(rid, ()) if i in initiative_ids)),
-            partners=tuple(sorted(((o, c) for o, c in partners.get(rid, Counter()).items()),
-                                  key=lambda kv: (-kv[1], kv[0]))),
-            figures=tuple(sorted(set(region_figures.get(rid, ())), key=lambda sf: (order[sf[0]], sf[1]))),
-            lat=getattr(reg, "lat", None), lon=getattr(reg, "lon", None),
-        )
+    for rid, (anc, children) in region_structure(with_page, ancestors).items():
+        regions[rid] = region_info(
+            vocab.regions[rid], anc, children, newest_first(region_articles.get(rid, ())), region_direct.get(rid, 0),
+            chronological(region_entries.get(rid, ())), region_topics[rid],
+            tuple(sorted(i for i in region_initiatives.get(rid, ()) if i in initiative_ids)),
+            partners.get(rid, Counter()), figures_in_order(region_figures.get(rid, ()), order))
 
     initiatives: dict[str, InitiativeInfo] = {}
     for iid in sorted(initiative_ids):
-        ini = vocab.initiatives[iid]
-        labels[("initiative", iid)] = Label("initiative", iid, Bi.pair(ini.name, ini.name_hant), ini.name_en, True,
-                                            tuple(ini.aliases or ()))
-        scores = initiative_articles.get(iid, {})
-        initiatives[iid] = InitiativeInfo(
-            id=iid, members=tuple(m for m in ini.members if m in vocab.regions),
-            start=_as_text(getattr(ini, "start", None)), start_precision=getattr(ini, "start_precision", None),
-            description=Bi.written(ini.description, "zh-Hans") if getattr(ini, "description", None) else None,
-            parent=getattr(ini, "parent", None) if getattr(ini, "parent", None) in initiative_ids else None,
-            articles=tuple(sorted(scores, key=lambda s: (order[s]))),
-            entries=chronological(initiative_entries.get(iid, ())),
-        )
+        labels[("initiative", iid)] = initiative_label(vocab, iid)
+        initiatives[iid] = initiative_info(vocab, iid, initiative_ids, newest_first(initiative_articles.get(iid, {})),
+                                           chronological(initiative_entries.get(iid, ())))
 
     topics: dict[str, TopicInfo] = {}
     for tid in sorted(topic_articles):
-        top = vocab.topics[tid]
-        labels[("topic", tid)] = Label("topic", tid, Bi.pair(top.name, top.name_hant), top.name_en, True)
-        slugs = topic_articles[tid]
-        topic_entries = {e.entry for s in slugs for e in by_slug[s].events}
-        region_counts: Counter[str] = Counter()
-        for s in slugs:
-            for ref in by_slug[s].src.regions:
-                region_counts[ref.id] += 1
-        topics[tid] = TopicInfo(
-            id=tid, articles=tuple(sorted(slugs, key=lambda s: (-round(slugs[s], 6), order[s]))),
-            entries=chronological(topic_entries),
-            regions=tuple(sorted(region_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-        )
+        labels[("topic", tid)] = topic_label(vocab, tid)
+        topics[tid] = topic_info(tid, topic_articles[tid], by_slug, order, chronological)
 
     # people and organisations: the same id across articles is one entity
     person_refs: dict[str, list[tuple[Article, ArticlePerson]]] = defaultdict(list)
@@ -615,41 +570,219 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
     people: dict[str, PersonInfo] = {}
     event_texts: dict[int, str] = {}   # id of an article's event → its sentence in both scripts
     for pid in sorted(person_refs):
-        refs = sorted(person_refs[pid], key=lambda ar: order[ar[0].slug])
-        name = refs[0][1].ref.name
-        labels[("person", pid)] = Label("person", pid, Bi.written(name, "zh-Hans"), None, True)
-        names = {ap.ref.name for _, ap in refs}
-        roles = []
-        seen_roles = set()
-        for art, ap in refs:
-            if ap.role is not None and ap.ref.role not in seen_roles:
-                seen_roles.add(ap.ref.role)
-                roles.append((ap.role, art.slug))
-        person_entries = _entries_naming({a.slug: a for a, _ in refs}.values(), names, event_texts)
-        people[pid] = PersonInfo(pid, tuple(roles), newest_first(a.slug for a, _ in refs), chronological(person_entries))
+        labels[("person", pid)], people[pid] = person_info(pid, person_refs[pid], order, chronological, event_texts)
     organisations: dict[str, OrganisationInfo] = {}
-    org_entries: dict[str, set[str]] = defaultdict(set)
-    for entry in entries:
-        for oid in entry.organisations:
-            org_entries[oid].add(entry.key)
+    org_entries = entries_by_organisation(entries)
     for oid in sorted(org_refs):
-        refs = sorted(org_refs[oid], key=lambda ar: order[ar[0].slug])
-        first = refs[0][1]
-        labels[("organisation", oid)] = Label("organisation", oid, Bi.written(first.name, "zh-Hans"), None, True)
-        names = {r.name for _, r in refs}
-        found = set(org_entries.get(oid, ())) | _entries_naming({a.slug: a for a, _ in refs}.values(), names,
-                                                                 event_texts)
-        kind = next((r.kind for _, r in refs if r.kind), None)
-        organisations[oid] = OrganisationInfo(oid, kind, newest_first(a.slug for a, _ in refs), chronological(found))
-    for entry in entries:  # organisations named only in events have no page
-        for oid in entry.organisations:
-            if ("organisation", oid) not in labels:
-                labels[("organisation", oid)] = Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
+        labels[("organisation", oid)], organisations[oid] = organisation_info(
+            oid, org_refs[oid], org_entries.get(oid, ()), order, chronological, event_texts)
+    add_event_organisation_labels(labels, entries)
 
     digest, related = _ranked([a.src for a in articles], related_cache, related_ahead)
-    years = tuple(sorted(Counter(e.year for e in entries).items()))
+    years = entry_years(entries)
+    stats = site_stats(articles, entries, regions, initiatives, topics, people, organisations)
+    fingerprints = _fingerprints(articles, entries, labels, regions, initiatives, topics, people,
+                                 organisations, related, years, stats)
+    return Site(
+        articles=tuple(articles), by_slug=MappingProxyType(by_slug), labels=MappingProxyType(labels),
+        regions=MappingProxyType(regions), initiatives=MappingProxyType(initiatives), topics=MappingProxyType(topics),
+        people=MappingProxyType(people), organisations=MappingProxyType(organisations),
+        entries=tuple(entries), by_entry=MappingProxyType(by_entry), years=years,
+        related=MappingProxyType(related), stats=stats, vocab_version=str(getattr(vocab, "version", "")),
+        region_coords=region_coords(labels, vocab),
+        fingerprints=MappingProxyType(fingerprints), related_cache=(digest, related),
+    )
+
+
+# --- one entity of the model, from what refers to it (shared with ``remodel``) ----------------
+
+def region_label(vocab, rid: str, has_page: bool) -> Label:
+    reg = vocab.regions[rid]
+    return Label("region", rid, Bi.pair(reg.name, reg.name_hant), reg.name_en, has_page, tuple(reg.aliases or ()))
+
+
+def region_labels(vocab, with_page: set[str], initiative_ids: Iterable[str], ancestors) -> dict[tuple[str, str], Label]:
+    """The labels of regions (sorted by id): those with pages, the members of initiatives
+    with pages, and their ancestors."""
+    region_ids = set(with_page)
+    for iid in initiative_ids:
+        region_ids.update(m for m in vocab.initiatives[iid].members if m in vocab.regions)
+    return {("region", rid): region_label(vocab, rid, rid in with_page)
+            for rid in sorted(region_ids | {p for rid in region_ids for p in ancestors(rid)})}
+
+
+def direct_regions(src: ArticleSource) -> set[str]:
+    return {r.id for r in src.regions}
+
+
+def rolled(region_ids: Iterable[str], ancestors) -> set[str]:
+    """The regions and all their ancestors."""
+    out: set[str] = set()
+    for rid in region_ids:
+        out.add(rid)
+        out.update(ancestors(rid))
+    return out
+
+
+def rolled_regions(src: ArticleSource, ancestors) -> set[str]:
+    """The regions whose listings hold the article: those it names and their ancestors."""
+    return rolled(direct_regions(src), ancestors)
+
+
+def figure_targets(src: ArticleSource, ancestors) -> list[tuple[str, tuple[str, int]]]:
+    """(region, (slug, figure index)) for each region a figure of the article is shown on."""
+    return [(target, (src.slug, i)) for i, fig in enumerate(src.figures) for target in rolled(fig.regions, ancestors)]
+
+
+def entry_partner_pairs(entry: Entry) -> list[tuple[str, str]]:
+    regs = sorted(set(entry.regions))
+    return [(a, b) for a in regs for b in regs if a != b]
+
+
+def initiative_partner_pairs(vocab, iid: str) -> list[tuple[str, str]]:
+    members = sorted(set(vocab.initiatives[iid].members))
+    return [(a, b) for a in members for b in members if a != b]
+
+
+def initiative_label(vocab, iid: str) -> Label:
+    ini = vocab.initiatives[iid]
+    return Label("initiative", iid, Bi.pair(ini.name, ini.name_hant), ini.name_en, True, tuple(ini.aliases or ()))
+
+
+def topic_label(vocab, tid: str) -> Label:
+    top = vocab.topics[tid]
+    return Label("topic", tid, Bi.pair(top.name, top.name_hant), top.name_en, True)
+
+
+def region_structure(with_page: set[str], ancestors) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each region with a page (sorted by id): its ancestors with pages (nearest first) and
+    its children with pages."""
+    page_children: dict[str, list[str]] = defaultdict(list)
+    for rid in with_page:
+        parent_id = anc_first_parent(rid, ancestors, with_page)
+        if parent_id:
+            page_children[parent_id].append(rid)
+    return {rid: (tuple(a for a in ancestors(rid) if a in with_page), tuple(sorted(page_children.get(rid, ()))))
+            for rid in sorted(with_page)}
+
+
+def region_info(reg, ancestors: tuple[str, ...], children: tuple[str, ...], articles: tuple[str, ...], direct: int,
+                entries: tuple[str, ...], topic_counts: Mapping[str, int], initiatives: tuple[str, ...],
+                partner_counts: Mapping[str, int], figures: tuple[tuple[str, int], ...]) -> RegionInfo:
+    return RegionInfo(
+        id=reg.id, level=reg.level, parent=ancestors[0] if ancestors else None, ancestors=ancestors, children=children,
+        articles=articles, direct=direct, entries=entries,
+        topics=counted(topic_counts), initiatives=initiatives, partners=counted(partner_counts),
+        figures=figures,
+        lat=getattr(reg, "lat", None), lon=getattr(reg, "lon", None),
+    )
+
+
+def figures_in_order(figures: Iterable[tuple[str, int]], order: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """(slug, figure index) pairs, newest article first."""
+    return tuple(sorted(set(figures), key=lambda sf: (order[sf[0]], sf[1])))
+
+
+def initiative_info(vocab, iid: str, initiative_ids: set[str], articles: tuple[str, ...],
+                    entries: tuple[str, ...]) -> InitiativeInfo:
+    ini = vocab.initiatives[iid]
+    parent = getattr(ini, "parent", None)
+    return InitiativeInfo(
+        id=iid, members=tuple(m for m in ini.members if m in vocab.regions),
+        start=_as_text(getattr(ini, "start", None)), start_precision=getattr(ini, "start_precision", None),
+        description=Bi.written(ini.description, "zh-Hans") if getattr(ini, "description", None) else None,
+        parent=parent if parent in initiative_ids else None, articles=articles, entries=entries,
+    )
+
+
+def initiative_closure(vocab, own: Iterable[str]) -> set[str]:
+    """Initiatives with a page: those articles or events name, and their parents."""
+    ids = set(own)
+    for iid in list(ids):
+        parent = getattr(vocab.initiatives[iid], "parent", None)
+        while parent and parent in vocab.initiatives and parent not in ids:
+            ids.add(parent)
+            parent = getattr(vocab.initiatives[parent], "parent", None)
+    return ids
+
+
+def topic_info(tid: str, scores: Mapping[str, float], by_slug: Mapping[str, Article], order: Mapping[str, int],
+               chronological) -> TopicInfo:
+    region_counts: Counter[str] = Counter()
+    for s in scores:
+        for ref in by_slug[s].src.regions:
+            region_counts[ref.id] += 1
+    return TopicInfo(
+        id=tid, articles=tuple(sorted(scores, key=lambda s: topic_rank(scores[s], order[s]))),
+        entries=chronological({e.entry for s in scores for e in by_slug[s].events}),
+        regions=counted(region_counts),
+    )
+
+
+def topic_rank(score: float, position: int) -> tuple:
+    """Where an article stands in a topic's listing: most relevant first, then newest."""
+    return (-round(score, 6), position)
+
+
+def counted(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """(id, count) pairs with a count, the largest first."""
+    return tuple(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def person_info(pid: str, refs: list[tuple[Article, ArticlePerson]], order: Mapping[str, int], chronological,
+                texts: dict[int, str]) -> tuple[Label, PersonInfo]:
+    refs = sorted(refs, key=lambda ar: order[ar[0].slug])
+    label = Label("person", pid, Bi.written(refs[0][1].ref.name, "zh-Hans"), None, True)
+    names = {ap.ref.name for _, ap in refs}
+    roles = []
+    seen_roles = set()
+    for art, ap in refs:
+        if ap.role is not None and ap.ref.role not in seen_roles:
+            seen_roles.add(ap.ref.role)
+            roles.append((ap.role, art.slug))
+    found = _entries_naming({a.slug: a for a, _ in refs}.values(), names, texts)
+    return label, PersonInfo(pid, tuple(roles), tuple(dict.fromkeys(a.slug for a, _ in refs)), chronological(found))
+
+
+def organisation_info(oid: str, refs: list[tuple[Article, OrganisationRef]], entries_naming_it: Iterable[str],
+                      order: Mapping[str, int], chronological, texts: dict[int, str]) -> tuple[Label, OrganisationInfo]:
+    refs = sorted(refs, key=lambda ar: order[ar[0].slug])
+    label = Label("organisation", oid, Bi.written(refs[0][1].name, "zh-Hans"), None, True)
+    names = {r.name for _, r in refs}
+    found = set(entries_naming_it) | _entries_naming({a.slug: a for a, _ in refs}.values(), names, texts)
+    kind = next((r.kind for _, r in refs if r.kind), None)
+    return label, OrganisationInfo(oid, kind, tuple(dict.fromkeys(a.slug for a, _ in refs)), chronological(found))
+
+
+def entries_by_organisation(entries: Iterable[Entry]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        for oid in entry.organisations:
+            found[oid].add(entry.key)
+    return found
+
+
+def add_event_organisation_labels(labels: dict[tuple[str, str], Label], entries: Iterable[Entry],
+                                  known: Mapping[tuple[str, str], Label] | None = None) -> None:
+    """Organisations named only in events have a label and no page (``known``: earlier labels
+    to reuse)."""
+    for entry in entries:
+        for oid in entry.organisations:
+            key = ("organisation", oid)
+            if key not in labels:
+                old = known.get(key) if known is not None else None
+                labels[key] = old if old is not None and not old.has_page else \
+                    Label("organisation", oid, Bi.written(oid, "zh-Hans"), None, False)
+
+
+def entry_years(entries: Iterable[Entry]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(Counter(e.year for e in entries).items()))
+
+
+def site_stats(articles: list[Article], entries: list[Entry], regions, initiatives, topics, people,
+               organisations) -> Stats:
     first, last = _date_span(articles)
-    stats = Stats(
+    return Stats(
         articles=len(articles), first_date=first, last_date=last, regions=len(regions),
         initiatives=len(initiatives), topics=len(topics), people=len(people), organisations=len(organisations),
         entries=len(entries), planned=sum(1 for e in entries if e.planned),
@@ -657,20 +790,11 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
         reference_date=last,
     )
 
-    site_regions = MappingProxyType(regions)
-    fingerprints = _fingerprints(articles, entries, labels, regions, initiatives, topics, people,
-                                 organisations, related, years, stats)
-    return Site(
-        articles=tuple(articles), by_slug=MappingProxyType(by_slug), labels=MappingProxyType(labels),
-        regions=site_regions, initiatives=MappingProxyType(initiatives), topics=MappingProxyType(topics),
-        people=MappingProxyType(people), organisations=MappingProxyType(organisations),
-        entries=tuple(entries), by_entry=MappingProxyType(by_entry), years=years,
-        related=MappingProxyType(related), stats=stats, vocab_version=str(getattr(vocab, "version", "")),
-        region_coords=MappingProxyType({rid: (vocab.regions[rid].lat, vocab.regions[rid].lon)
-                                        for kind, rid in labels if kind == "region"
-                                        and vocab.regions[rid].lat is not None and vocab.regions[rid].lon is not None}),
-        fingerprints=MappingProxyType(fingerprints), related_cache=(digest, related),
-    )
+
+def region_coords(labels: Mapping[tuple[str, str], Label], vocab) -> Mapping[str, tuple[float, float]]:
+    return MappingProxyType({rid: (vocab.regions[rid].lat, vocab.regions[rid].lon)
+                             for kind, rid in labels if kind == "region"
+                             and vocab.regions[rid].lat is not None and vocab.regions[rid].lon is not None})
 
 
 def _entries_naming(articles: Iterable[Article], names: set[str], texts: dict[int, str]) -> set[str]:
@@ -718,33 +842,71 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
                   related, years, stats) -> dict[str, str]:
     fp: dict[str, str] = {}
     for art in articles:
-        its_entries = _fp(tuple(e.entry for e in art.events))
-        fp["article:" + art.slug] = art.src.content_hash + ":" + its_entries
-        fp["meta:" + art.slug] = art.src.front_hash + ":" + its_entries      # what data exports show of it
-        fp["card:" + art.slug] = _fp(card_fields(art))
-        fp["related:" + art.slug] = _fp(related[art.slug])
+        article_fingerprints(fp, art, related)
     for e in entries:
-        fp["entry:" + e.key] = _fp((e.key, e.date, e.end, e.precision, e.kind, e.planned,
-                                    tuple((x.slug, x.event_index, x.paragraph, x.sentence) for x in e.sources),
-                                    e.regions, e.initiatives, e.organisations))
+        fp["entry:" + e.key] = entry_fingerprint(e)
     for (kind, ident), label in labels.items():
-        fp[f"label:{kind}:{ident}"] = _fp((label.name, label.name_en, label.has_page))
-    for name, table in (("region", regions), ("initiative", initiatives), ("topic", topics),
-                        ("person", people), ("organisation", organisations)):
-        for ident, info in table.items():   # each field on its own (what a page reads), and the whole
-            fields = []
-            for field in info.__slots__:
-                fields.append(_fp(getattr(info, field)))
-                fp[f"{name}:{ident}.{field}"] = fields[-1]
-            fp[f"{name}:{ident}"] = _fp((type(info).__name__, tuple(fields)))
-        fp[f"index:{name}"] = _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
-                                  + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
+        fp[f"label:{kind}:{ident}"] = label_fingerprint(label)
+    tables = {"region": regions, "initiative": initiatives, "topic": topics, "person": people,
+              "organisation": organisations}
+    for name, table in tables.items():
+        for ident, info in table.items():
+            entity_fingerprints(fp, name, ident, info)
+        fp[f"index:{name}"] = index_fingerprint(name, table, regions)
     fp["index:articles"] = _fp(tuple(a.slug for a in articles))
+    timeline_fingerprints(fp, years, entries)
+    fp["stats"] = _fp(stats)
+    return fp
+
+
+def article_fingerprints(fp: dict[str, str], art: Article, related: Mapping[str, tuple[str, ...]]) -> None:
+    its_entries = _fp(tuple(e.entry for e in art.events))
+    fp["article:" + art.slug] = art.src.content_hash + ":" + its_entries
+    fp["meta:" + art.slug] = art.src.front_hash + ":" + its_entries      # what data exports show of it
+    fp["card:" + art.slug] = _fp(card_fields(art))
+    fp["related:" + art.slug] = _fp(related[art.slug])
+
+
+ARTICLE_KEYS = ("article:", "meta:", "card:", "related:")
+
+
+def entry_fingerprint(e: Entry) -> str:
+    return _fp((e.key, e.date, e.end, e.precision, e.kind, e.planned,
+                tuple((x.slug, x.event_index, x.paragraph, x.sentence) for x in e.sources),
+                e.regions, e.initiatives, e.organisations))
+
+
+def label_fingerprint(label: Label) -> str:
+    return _fp((label.name, label.name_en, label.has_page))
+
+
+def entity_fingerprints(fp: dict[str, str], name: str, ident: str, info, before=None) -> None:
+    """Each field of an entity's record on its own (what a page reads), and the whole.
+    ``before``: the record ``fp`` holds the fingerprints of, whose equal fields keep theirs."""
+    fields = []
+    for field_name in info.__slots__:
+        key = f"{name}:{ident}.{field_name}"
+        value = getattr(info, field_name)
+        if before is None or getattr(before, field_name) != value:
+            fp[key] = _fp(value)
+        fields.append(fp[key])
+    fp[f"{name}:{ident}"] = _fp((type(info).__name__, tuple(fields)))
+
+
+def entity_keys(name: str, ident: str, info) -> list[str]:
+    return [f"{name}:{ident}.{field_name}" for field_name in info.__slots__] + [f"{name}:{ident}"]
+
+
+def index_fingerprint(name: str, table: Mapping, regions: Mapping[str, RegionInfo]) -> str:
+    return _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
+               + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
+
+
+def timeline_fingerprints(fp: dict[str, str], years, entries: list[Entry]) -> None:
+    """index:timeline and timeline:<year> (the caller drops the keys of years gone)."""
     fp["index:timeline"] = _fp((years, tuple(e.key for e in entries)))
     by_year: dict[int, list[str]] = defaultdict(list)
     for e in entries:
         by_year[e.year].append(e.key)
     for year, keys in by_year.items():
         fp[f"timeline:{year}"] = _fp(tuple(keys))
-    fp["stats"] = _fp(stats)
-    return fp
