@@ -39,7 +39,7 @@ from typing import Any, Iterable
 from briefing import heap
 from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.site import ahead, export, feeds, load, model, pages, related, render, snapshot, stamp, urls, writer
+from briefing.site import ahead, export, feeds, load, model, pages, related, remodel, render, snapshot, stamp, urls, writer
 from briefing.site.search import indexed_digest
 from briefing.site.writer import FileState
 
@@ -571,7 +571,8 @@ class SiteBuilder:
             return True
         saved = self._state_sources
         differ = sum(1 for src in sources if saved.get(src.slug) is not src)
-        return differ > max(STATE_DRIFT, len(sources) // 100) or len(saved) != len(sources)
+        differ += len(saved.keys() - {src.slug for src in sources})   # deleted since
+        return differ > max(STATE_DRIFT, len(sources) // 100)
 
     def _save_state(self, sources: list[load.ArticleSource]) -> None:
         state = {
@@ -596,11 +597,13 @@ class SiteBuilder:
             return self._site
         site = None
         last = self._site
-        if last is not None and self._site_inputs[1] == id(vocab) and len(sources) == len(last.articles) \
-                and len({s.slug for s in sources}) == len(sources):
-            by_slug = last.by_slug   # the same slugs as before, each once: only edits are possible
-            edited = [s for s in sources if s.slug not in by_slug or by_slug[s.slug].src is not s]
-            site = model.patch_site(last, edited, related_ahead=related_ahead)   # None unless only bodies changed
+        if last is not None and self._site_inputs[1] == id(vocab):
+            if len(sources) == len(last.articles) and len({s.slug for s in sources}) == len(sources):
+                by_slug = last.by_slug   # the same slugs as before, each once: only edits are possible
+                edited = [s for s in sources if s.slug not in by_slug or by_slug[s.slug].src is not s]
+                site = model.patch_site(last, edited, related_ahead=related_ahead)   # None unless only bodies changed
+            if site is None:   # front matter edited, articles added or deleted
+                site = remodel.remodel(last, sources, vocab, related_ahead=related_ahead)
         if site is None:
             site = model.build_site(sources, vocab, related_cache=manifest.related, related_ahead=related_ahead)
             self._model_made = True

@@ -32,8 +32,13 @@ PER_PAGE = 40            # cards per page of a listing
 TIMELINE_ON_ENTITY = 30  # most recent entries shown on a region/initiative/topic/person page
 
 
+def page_count(count: int) -> int:
+    """How many pages a listing of ``count`` articles has."""
+    return max(1, -(-count // PER_PAGE))
+
+
 def _pages(count: int) -> range:
-    return range(1, max(1, -(-count // PER_PAGE)) + 1)
+    return range(1, page_count(count) + 1)
 
 
 def plan(site: Site, static_files: dict[str, str]) -> list[Output]:
