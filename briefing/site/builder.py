@@ -39,7 +39,7 @@ from typing import Any, Iterable
 from briefing import heap
 from briefing.workers import CAN_FORK, fork_pool
 from briefing.errors import BriefingError, BriefingErrors
-from briefing.site import ahead, export, feeds, load, model, pages, related, remodel, render, snapshot, stamp, urls, writer
+from briefing.site import ahead, export, feeds, load, model, pages, related, remodel, render, snapshot, stamp, urls, views, writer
 from briefing.site.search import indexed_digest
 from briefing.site.writer import FileState
 
@@ -250,6 +250,7 @@ def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_
     ``changed_keys``: the model keys changed since the build that wrote ``files`` (None:
     not known, nothing of the files written then is used again)."""
     _STATE.clear()
+    views.forget_fragments()
     _STATE.update(site=site, config=config, env=env, outputs=outputs, out_dir=out_dir, staging=staging,
                   files=files, direct=direct, changed_keys=changed_keys)
 

@@ -13,11 +13,12 @@ made relative to the page.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing.site import dates, svg, urls
 from briefing.site.bodyhtml import render_body
@@ -35,11 +36,21 @@ KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实�
 
 @dataclass(frozen=True, slots=True)
 class LabelView:
+    """An entity's name as the page shows it. Printed (``{{ l }}``), it is the name linked to
+    the entity's page, or plain where it has none: the one place that markup is made (an
+    entity page's timeline shows hundreds of labels; a macro call each took half its time)."""
+
     kind: str
     id: str
     name: str
     name_en: str | None
     href: str | None
+
+    def __html__(self) -> str:
+        name = escape(self.name)
+        if self.href is None:
+            return f'<span class="ent ent-{self.kind}">{name}</span>'
+        return f'<a class="ent ent-{self.kind}" href="{escape(self.href)}">{name}</a>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +152,17 @@ class RecordView:
         return value
 
 
+# fragments of pages made once and shown on many (see Reader.fragment): (script, way back to
+# the root, what it shows) -> (markup, the keys it read); the most recently used are kept
+_FRAGMENTS: OrderedDict[tuple, tuple[Markup, frozenset[str]]] = OrderedDict()
+FRAGMENTS_KEPT = 4000   # ~2 KB each
+
+
+def forget_fragments() -> None:
+    """Drop the fragments made so far: the model or the templates they came from changed."""
+    _FRAGMENTS.clear()
+
+
 class Reader:
     """The only door from a template to the model; it records what the page reads."""
 
@@ -152,6 +174,29 @@ class Reader:
         self.root = urls.root(page)
         self.config = config
         self.deps: set[str] = set()
+
+    def fragment(self, key: tuple, make, *args) -> Markup:
+        """What ``make(*args)`` (a macro) shows, made once for all the pages of this script
+        at this depth (links are relative, so they are the same there) and reused: each
+        page that shows it depends on the keys it read. ``key`` names everything it shows
+        besides the model (e.g. ``('entry', e.key, limit)``). An event naming fifty
+        regions is among the recent events of each of them."""
+        cache_key = (self.v, self.root, key)
+        made = _FRAGMENTS.get(cache_key)
+        if made is None:
+            outer, self.deps = self.deps, set()
+            try:
+                markup = Markup(make(*args))
+                made = (markup, frozenset(self.deps))
+            finally:
+                self.deps = outer | self.deps
+            _FRAGMENTS[cache_key] = made
+            if len(_FRAGMENTS) > FRAGMENTS_KEPT:
+                _FRAGMENTS.popitem(last=False)
+            return made[0]
+        _FRAGMENTS.move_to_end(cache_key)
+        self.deps |= made[1]
+        return made[0]
 
     # --- plain helpers (no model data) -------------------------------------------------
     def _(self, text: str) -> str:

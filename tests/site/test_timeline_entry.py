@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from briefing.site import load, model, render, urls
+from briefing.site import load, model, render, urls, views
 from briefing.site.views import EntryView, Reader
 
 from tests.site.conftest import FIXTURE_CONTENT
@@ -39,3 +39,34 @@ def test_the_full_timeline_names_every_place(vocab):
     assert len(re.findall(r'class="ent ent-region"', where)) == 8
     assert 'class="rest"' not in where
     assert len([k for k in deps if k.startswith("label:region:")]) == 8
+
+
+TIMELINE = ('{% import "macros.html" as m with context %}'
+            '{{ m.timeline(h.entries([key]), "h3", true, 3) }}')
+
+
+def _timeline(site, variant, page):
+    h = Reader(site, variant, page, {"base_url": None, "title": "t"})
+    html = render.make_environment().from_string(TIMELINE).render(h=h, _=h._, key=MANY)
+    return html, h.deps
+
+
+def test_a_compact_entry_is_made_once_per_script_and_depth_and_each_page_depends_on_what_it_read(vocab):
+    site = model.build_site(load.load_articles(FIXTURE_CONTENT), vocab)
+    views.forget_fragments()
+    wuxi, wuxi_deps = _timeline(site, urls.HANS, urls.region(urls.HANS, "wuxi"))
+    assert len(views._FRAGMENTS) == 1
+    suzhou, suzhou_deps = _timeline(site, urls.HANS, urls.region(urls.HANS, "suzhou"))
+    assert len(views._FRAGMENTS) == 1   # the same depth and script: made once
+    read = {k for k in suzhou_deps if k.startswith(("label:region:", "card:", "entry:"))}
+    assert len([k for k in read if k.startswith("label:region:")]) == 8 and "entry:" + MANY in read
+    assert read <= wuxi_deps            # the page that reused it depends on what making it read
+
+    views.forget_fragments()
+    fresh, fresh_deps = _timeline(site, urls.HANS, urls.region(urls.HANS, "suzhou"))
+    assert (fresh, fresh_deps) == (suzhou, suzhou_deps)   # reused = made for this page
+
+    _timeline(site, urls.HANT, urls.region(urls.HANT, "suzhou"))
+    home, _ = _timeline(site, urls.HANS, urls.home(urls.HANS))
+    assert len(views._FRAGMENTS) == 3   # another script, another depth: made again
+    assert 'href="../../regions/wuxi/"' in wuxi and 'href="regions/wuxi/"' in home   # links made for each
