@@ -60,6 +60,8 @@ class SearchIndexer:
             batch = self.queue.take(idle=self.fold_after if folding else None)
             if batch is None:
                 return
+            if not batch and not self.fold_fits():   # memory taken meanwhile (a rebuild): not now
+                continue
             job, what = (self.index, "updated") if batch else (self.fold, "folded")
             try:
                 job(self.out_dir)
