@@ -30,7 +30,7 @@ from briefing.site.variants import Bi
 KINDS = ("region", "initiative", "topic", "person", "organisation")
 
 
-def _fp(value: Any) -> str:
+def fingerprint(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -252,7 +252,7 @@ def _opt(text: str | None, script: str) -> Bi | None:
     return Bi.written(text, script) if text else None
 
 
-def _check_ids(sources: list[ArticleSource], vocab) -> None:
+def check_ids(sources: list[ArticleSource], vocab) -> None:
     errors: list[BriefingError] = []
     for src in sources:
         for i, ref in enumerate(src.regions):
@@ -364,7 +364,7 @@ def _date_span(articles: list[Article]) -> tuple[str | None, str | None]:
     return dates[0], dates[-1]
 
 
-def _article(src: ArticleSource, entry_keys: dict[int, str] | None = None) -> Article:
+def make_article(src: ArticleSource, entry_keys: dict[int, str] | None = None) -> Article:
     """An article of the model; its events get their timeline entry keys later."""
     keys = entry_keys or {}
     people = tuple(ArticlePerson(p, Bi.written(p.role, "zh-Hans") if p.role else None) for p in src.people)
@@ -379,7 +379,7 @@ def _event_key(ev: EventRec) -> tuple:
     return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
 
 
-def _ranked(newest: list[ArticleSource], related_cache, related_ahead,
+def ranked_related(newest: list[ArticleSource], related_cache, related_ahead,
             previous=None) -> tuple[str, dict[str, tuple[str, ...]]]:
     """(inputs digest, related articles) of ``newest``: from ``related_cache`` or what
     ``related_ahead()`` gives (each an earlier (digest, ranking)) when the digest is this
@@ -414,11 +414,11 @@ def patch_site(site: Site, sources: list[ArticleSource], *, related_ahead=None) 
     articles = tuple(by_slug[a.slug] for a in site.articles)
     related, related_cache = site.related, site.related_cache
     if keywords_changed:
-        related_cache = _ranked([a.src for a in articles], None, related_ahead,
+        related_cache = ranked_related([a.src for a in articles], None, related_ahead,
                                 previous=([a.src for a in site.articles], site.related))
         related = related_cache[1]
         for art in articles:
-            fps["related:" + art.slug] = _fp(related[art.slug])
+            fps["related:" + art.slug] = fingerprint(related[art.slug])
         related = MappingProxyType(related)
     return dataclasses.replace(site, articles=articles, by_slug=MappingProxyType(by_slug), related=related,
                                fingerprints=MappingProxyType(fps), related_cache=related_cache)
@@ -439,7 +439,7 @@ def preview_site(site: Site, sources: list[ArticleSource]) -> tuple[Site, list[s
             return None
         old_keys = {_event_key(e.rec): e.entry for e in old.events}
         keys = {ev.index: old_keys[_event_key(ev)] for ev in src.events if _event_key(ev) in old_keys}
-        art = _article(src, keys)
+        art = make_article(src, keys)
         art = Article(art.src, art.slug, art.title, art.summary, art.outlet, art.author, art.editor, art.people,
                       art.figures, tuple(e for e in art.events if e.entry), art.sort_key)
         by_slug[src.slug] = art
@@ -455,10 +455,10 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
     ``related_cache`` is a previous (inputs digest, related articles) pair: when the
     digest of this corpus's related-article inputs is the same, it is reused; so is what
     ``related_ahead()`` gives (see ``ahead``), asked for only then."""
-    _check_ids(sources, vocab)
+    check_ids(sources, vocab)
 
     # articles, newest first
-    articles: list[Article] = [_article(src) for src in sources]
+    articles: list[Article] = [make_article(src) for src in sources]
     articles.sort(key=lambda a: a.sort_key, reverse=True)
 
     entries, owner = _merge_events(articles)
@@ -578,7 +578,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
             oid, org_refs[oid], org_entries.get(oid, ()), order, chronological, event_texts)
     add_event_organisation_labels(labels, entries)
 
-    digest, related = _ranked([a.src for a in articles], related_cache, related_ahead)
+    digest, related = ranked_related([a.src for a in articles], related_cache, related_ahead)
     years = entry_years(entries)
     stats = site_stats(articles, entries, regions, initiatives, topics, people, organisations)
     fingerprints = _fingerprints(articles, entries, labels, regions, initiatives, topics, people,
@@ -853,31 +853,31 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
         for ident, info in table.items():
             entity_fingerprints(fp, name, ident, info)
         fp[f"index:{name}"] = index_fingerprint(name, table, regions)
-    fp["index:articles"] = _fp(tuple(a.slug for a in articles))
+    fp["index:articles"] = fingerprint(tuple(a.slug for a in articles))
     timeline_fingerprints(fp, years, entries)
-    fp["stats"] = _fp(stats)
+    fp["stats"] = fingerprint(stats)
     return fp
 
 
 def article_fingerprints(fp: dict[str, str], art: Article, related: Mapping[str, tuple[str, ...]]) -> None:
-    its_entries = _fp(tuple(e.entry for e in art.events))
+    its_entries = fingerprint(tuple(e.entry for e in art.events))
     fp["article:" + art.slug] = art.src.content_hash + ":" + its_entries
     fp["meta:" + art.slug] = art.src.front_hash + ":" + its_entries      # what data exports show of it
-    fp["card:" + art.slug] = _fp(card_fields(art))
-    fp["related:" + art.slug] = _fp(related[art.slug])
+    fp["card:" + art.slug] = fingerprint(card_fields(art))
+    fp["related:" + art.slug] = fingerprint(related[art.slug])
 
 
 ARTICLE_KEYS = ("article:", "meta:", "card:", "related:")
 
 
 def entry_fingerprint(e: Entry) -> str:
-    return _fp((e.key, e.date, e.end, e.precision, e.kind, e.planned,
+    return fingerprint((e.key, e.date, e.end, e.precision, e.kind, e.planned,
                 tuple((x.slug, x.event_index, x.paragraph, x.sentence) for x in e.sources),
                 e.regions, e.initiatives, e.organisations))
 
 
 def label_fingerprint(label: Label) -> str:
-    return _fp((label.name, label.name_en, label.has_page))
+    return fingerprint((label.name, label.name_en, label.has_page))
 
 
 def entity_fingerprints(fp: dict[str, str], name: str, ident: str, info, before=None) -> None:
@@ -888,9 +888,9 @@ def entity_fingerprints(fp: dict[str, str], name: str, ident: str, info, before=
         key = f"{name}:{ident}.{field_name}"
         value = getattr(info, field_name)
         if before is None or getattr(before, field_name) != value:
-            fp[key] = _fp(value)
+            fp[key] = fingerprint(value)
         fields.append(fp[key])
-    fp[f"{name}:{ident}"] = _fp((type(info).__name__, tuple(fields)))
+    fp[f"{name}:{ident}"] = fingerprint((type(info).__name__, tuple(fields)))
 
 
 def entity_keys(name: str, ident: str, info) -> list[str]:
@@ -898,15 +898,15 @@ def entity_keys(name: str, ident: str, info) -> list[str]:
 
 
 def index_fingerprint(name: str, table: Mapping, regions: Mapping[str, RegionInfo]) -> str:
-    return _fp(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
+    return fingerprint(tuple((i, len(getattr(info, "articles", ()))) for i, info in sorted(table.items()))
                + (tuple((i, r.parent, r.direct) for i, r in sorted(regions.items())) if name == "region" else ()))
 
 
 def timeline_fingerprints(fp: dict[str, str], years, entries: list[Entry]) -> None:
     """index:timeline and timeline:<year> (the caller drops the keys of years gone)."""
-    fp["index:timeline"] = _fp((years, tuple(e.key for e in entries)))
+    fp["index:timeline"] = fingerprint((years, tuple(e.key for e in entries)))
     by_year: dict[int, list[str]] = defaultdict(list)
     for e in entries:
         by_year[e.year].append(e.key)
     for year, keys in by_year.items():
-        fp[f"timeline:{year}"] = _fp(tuple(keys))
+        fp[f"timeline:{year}"] = fingerprint(tuple(keys))

@@ -43,7 +43,7 @@ def remodel(site: Site, sources: list[ArticleSource], vocab, *, related_ahead=No
     added = [src for src in changed if src.slug not in old_by_slug]
     if added and len({urls.segment(slug) for slug in new_src}) != len(new_src):
         return None
-    model._check_ids(changed, vocab)
+    model.check_ids(changed, vocab)
     return _Remodel(site, vocab, changed, removed).site(related_ahead)
 
 
@@ -55,7 +55,7 @@ class _Remodel:
         self.last, self.vocab = site, vocab
         self.old: dict[str, Article] = {s: site.by_slug[s] for s in [c.slug for c in changed] + removed
                                         if s in site.by_slug}
-        self.fresh: dict[str, Article] = {src.slug: model._article(src) for src in changed}
+        self.fresh: dict[str, Article] = {src.slug: model.make_article(src) for src in changed}
         self.gone_slugs = set(self.old) | set(self.fresh)   # whose old contributions are replaced
         self.removed = removed
         self._ancestors: dict[str, tuple[str, ...]] = {}
@@ -422,7 +422,7 @@ class _Remodel:
         labels = self._labels()
         articles = self.articles
 
-        digest, related = model._ranked([a.src for a in articles], last.related_cache, related_ahead,
+        digest, related = model.ranked_related([a.src for a in articles], last.related_cache, related_ahead,
                                         previous=([a.src for a in last.articles], last.related))
         years = model.entry_years(self.entries)
         stats = model.site_stats(articles, self.entries, self.regions, self.initiatives, self.topics, self.people,
@@ -460,7 +460,7 @@ class _Remodel:
         if related is not last.related:
             for slug, found in related.items():
                 if last.related.get(slug) != found:
-                    fps["related:" + slug] = model._fp(found)
+                    fps["related:" + slug] = model.fingerprint(found)
         for e in self.gone_entries:
             del fps["entry:" + e.key]
         for e in self.new_entries:
@@ -487,12 +487,12 @@ class _Remodel:
             if moved:
                 fps[f"index:{name}"] = model.index_fingerprint(name, table, tables["region"])
         if not self.same_order:
-            fps["index:articles"] = model._fp(tuple(a.slug for a in self.articles))
+            fps["index:articles"] = model.fingerprint(tuple(a.slug for a in self.articles))
         if self.gone_entries or self.new_entries:
             for year, _ in last.years:
                 fps.pop(f"timeline:{year}", None)
             model.timeline_fingerprints(fps, years, self.entries)
-        fps["stats"] = model._fp(stats)
+        fps["stats"] = model.fingerprint(stats)
         return fps
 
 
