@@ -138,8 +138,8 @@ class _Remodel:
                 for e in art.events))
         self._pair()
         # the changed articles whose events (or their entries) differ from the old version's
-        self.events_moved = {slug for old, new in self.pairs if old is None or new is None or old.events != new.events
-                             for slug in [(old or new).slug]}
+        self.events_moved = {(old or new).slug for old, new in self.pairs
+                             if old is None or new is None or old.events != new.events}
 
     def _articles(self) -> None:
         last = self.last
