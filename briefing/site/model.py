@@ -286,8 +286,8 @@ def check_ids(sources: list[ArticleSource], vocab) -> None:
         raise BriefingErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0, e.message)))
 
 
-def date_key(ev: EventRec) -> tuple:
-    """What events must share to be one timeline entry (besides an entity)."""
+def date_key(ev: EventRec | Entry) -> tuple:
+    """What events must share to be one timeline entry (besides an entity); an entry's own."""
     return (ev.date, ev.end, ev.precision, ev.kind, ev.planned)
 
 
@@ -376,7 +376,7 @@ def make_article(src: ArticleSource, entry_keys: dict[int, str] | None = None) -
 
 
 def _event_key(ev: EventRec) -> tuple:
-    return (ev.date, ev.end, ev.precision, ev.kind, ev.planned, ev.regions, ev.initiatives, ev.organisations)
+    return date_key(ev) + (ev.regions, ev.initiatives, ev.organisations)
 
 
 def ranked_related(newest: list[ArticleSource], related_cache, related_ahead,
@@ -482,12 +482,7 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
         return tuple(sorted(set(keys), key=entry_order.__getitem__))
 
     # --- regions, with roll-up to ancestors --------------------------------------------
-    ancestors_of: dict[str, tuple[str, ...]] = {}
-
-    def ancestors(rid: str) -> tuple[str, ...]:
-        if rid not in ancestors_of:
-            ancestors_of[rid] = tuple(r.id for r in vocab.ancestors(rid))
-        return ancestors_of[rid]
+    ancestors = ancestry(vocab)
 
     region_articles: dict[str, set[str]] = defaultdict(set)
     region_direct: Counter[str] = Counter()
@@ -599,6 +594,18 @@ def build_site(sources: list[ArticleSource], vocab, *, related_cache: tuple[str,
 def region_label(vocab, rid: str, has_page: bool) -> Label:
     reg = vocab.regions[rid]
     return Label("region", rid, Bi.pair(reg.name, reg.name_hant), reg.name_en, has_page, tuple(reg.aliases or ()))
+
+
+def ancestry(vocab):
+    """``ancestors(region id)``: the ids of its ancestors, nearest first, each looked up once."""
+    found: dict[str, tuple[str, ...]] = {}
+
+    def ancestors(rid: str) -> tuple[str, ...]:
+        if rid not in found:
+            found[rid] = tuple(r.id for r in vocab.ancestors(rid))
+        return found[rid]
+
+    return ancestors
 
 
 def region_labels(vocab, with_page: set[str], initiative_ids: Iterable[str], ancestors) -> dict[tuple[str, str], Label]:

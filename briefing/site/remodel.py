@@ -58,7 +58,7 @@ class _Remodel:
         self.fresh: dict[str, Article] = {src.slug: model.make_article(src) for src in changed}
         self.gone_slugs = set(self.old) | set(self.fresh)   # whose old contributions are replaced
         self.removed = removed
-        self._ancestors: dict[str, tuple[str, ...]] = {}
+        self.ancestors = model.ancestry(vocab)
         self._pair()
 
     def _pair(self) -> None:
@@ -78,12 +78,6 @@ class _Remodel:
         after = part(new) if new is not None else set()
         return before | after if self.placed_anew(old, new) else before ^ after
 
-    def ancestors(self, rid: str) -> tuple[str, ...]:
-        found = self._ancestors.get(rid)
-        if found is None:
-            found = self._ancestors[rid] = tuple(r.id for r in self.vocab.ancestors(rid))
-        return found
-
     # --- articles and timeline entries -------------------------------------------------------
     def _entries(self) -> None:
         """Merge the events of the dates where an article's events differ again."""
@@ -97,7 +91,7 @@ class _Remodel:
         by_date: dict[tuple, list[Entry]] = {}
         self.gone_entries: list[Entry] = []
         for e in last.entries:
-            key = (e.date, e.end, e.precision, e.kind, e.planned)
+            key = model.date_key(e)
             if key in touched:
                 self.gone_entries.append(e)
             else:
