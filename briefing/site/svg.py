@@ -19,9 +19,14 @@ class MapPoint:
     label: str
     lat: float
     lon: float
-    weight: float        # dot size grows with the square root of this
+    size: int            # the dot's size class (0: smallest); see dot_radius
     href: str | None
-    note: str = ""       # e.g. "12 篇", appended to the accessible label
+    note: str = ""       # e.g. "10–29 篇", appended to the accessible label
+
+
+def dot_radius(size: int) -> float:
+    """A map dot's radius for its size class: the same on every map, so a legend explains it."""
+    return 3.5 + 1.75 * max(size, 0)
 
 
 def _linked(body: str, href: str | None, label: str) -> str:
@@ -51,22 +56,23 @@ def _core(pts: list[MapPoint], max_span: float = 7.0) -> list[MapPoint]:
                 return v
         return values[-1][0]
 
-    mlat = wmedian([(p.lat, p.weight + 0.01) for p in pts])
-    mlon = wmedian([(p.lon, p.weight + 0.01) for p in pts])
+    mlat = wmedian([(p.lat, p.size + 0.01) for p in pts])
+    mlon = wmedian([(p.lon, p.size + 0.01) for p in pts])
     core = [p for p in pts if abs(p.lat - mlat) <= max_span / 2 and abs(p.lon - mlon) <= max_span / 2]
-    total = sum(p.weight + 0.01 for p in pts)
-    if len(core) >= 2 and sum(p.weight + 0.01 for p in core) >= 0.6 * total:
+    total = sum(p.size + 0.01 for p in pts)
+    if len(core) >= 2 and sum(p.size + 0.01 for p in core) >= 0.6 * total:
         return core
     return pts
 
 
-def dot_map(points: list[MapPoint], title: str, ident: str, *, width: int = 640, height: int = 440,
-            label_limit: int = 16) -> Markup:
+def dot_map(points: list[MapPoint], title: str, ident: str, *, legend: dict[int, str] | None = None,
+            width: int = 640, height: int = 440, label_limit: int = 16) -> Markup:
     """Places as dots on an equirectangular projection of their main cluster's bounding box.
 
     Places far outside the main cluster are drawn on the frame's edge in their direction,
     with a hollow dot, so the cluster stays readable. Labels that would overlap are left out
-    (every dot keeps its accessible name).
+    (every dot keeps its accessible name). Dots are graduated symbols: one radius per size
+    class; ``legend`` (size class → text) draws, below the map, the classes it shows.
     """
     pts = [p for p in points if p.lat is not None and p.lon is not None]
     if not pts:
@@ -100,7 +106,6 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, width: int = 640,
         grid.append(f'<line x1="{frame[0]:.1f}" y1="{y:.1f}" x2="{frame[2]:.1f}" y2="{y:.1f}"/>')
         grid.append(f'<text x="{frame[0] + 2:.1f}" y="{y - 2:.1f}" class="grid-label">{g}°N</text>')
 
-    top = max(p.weight for p in pts) or 1
     placed: list[tuple[float, float, float, float]] = []
     positions = {}
     for p in pts:
@@ -108,9 +113,9 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, width: int = 640,
         if id(p) not in core_ids:  # off the map: onto the frame, in its direction
             x = min(max(x, frame[0]), frame[2])
             y = min(max(y, frame[1]), frame[3])
-        positions[id(p)] = (x, y, 3 + 11 * math.sqrt(max(p.weight, 0) / top))
+        positions[id(p)] = (x, y, dot_radius(p.size))
     labelled = set()
-    for p in sorted(pts, key=lambda p: (-p.weight, p.label))[:label_limit]:
+    for p in sorted(pts, key=lambda p: (-p.size, p.label))[:label_limit]:
         x, y, r = positions[id(p)]
         w = 13 * len(p.label) + 4
         box = (x + r + 2, y - 10, x + r + 2 + w, y + 6)
@@ -122,7 +127,7 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, width: int = 640,
         labelled.add(id(p))
         positions[id(p)] = (x, y, r, box)
     dots = []
-    for p in sorted(pts, key=lambda p: (-p.weight, p.label)):  # small dots drawn last, on top
+    for p in sorted(pts, key=lambda p: (-p.size, p.label)):  # small dots drawn last, on top
         pos = positions[id(p)]
         x, y, r = pos[0], pos[1], pos[2]
         name = p.label + (f"（{p.note}）" if p.note else "")
@@ -136,11 +141,31 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, width: int = 640,
             dots.append(f'<a href="{_e(p.href)}" aria-label="{_e(name)}">{circle}{text}</a>')
         else:
             dots.append(f'<g>{circle}{text}</g>')
+    key, key_height = _map_legend(sorted({p.size for p in pts}), legend or {}, width, height)
     return Markup(
-        f'<svg class="map" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{ident}-t">'
+        f'<svg class="map" viewBox="0 0 {width} {height + key_height}" role="group" aria-labelledby="{ident}-t">'
         f'<title id="{ident}-t">{_e(title)}</title>'
-        f'<g class="grid">{"".join(grid)}</g><g class="dots">{"".join(dots)}</g></svg>'
+        f'<g class="grid">{"".join(grid)}</g><g class="dots">{"".join(dots)}</g>{key}</svg>'
     )
+
+
+def _map_legend(sizes: list[int], texts: dict[int, str], width: int, top: int) -> tuple[str, int]:
+    """The size classes a map shows, a dot and its text each, in rows below the map: (markup,
+    height). Hidden from assistive technology: each dot's accessible name says its class."""
+    items = [(size, texts[size]) for size in sizes if size in texts]
+    if not items:
+        return "", 0
+    row = 2 * dot_radius(max(size for size, _ in items)) + 8
+    x, y, parts = 34.0, top + row / 2, []
+    for size, text in items:
+        r = dot_radius(size)
+        wide = 2 * r + 6 + sum(13 if ord(c) > 0x2e80 else 7 for c in text) + 18
+        if x + wide > width - 10 and parts:
+            x, y = 34.0, y + row
+        parts.append(f'<circle cx="{x + r:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+                     f'<text x="{x + 2 * r + 6:.1f}" y="{y + 4:.1f}">{_e(text)}</text>')
+        x += wide
+    return f'<g class="legend" aria-hidden="true">{"".join(parts)}</g>', int(y + row / 2 - top + 0.5)
 
 
 def year_bars(years: list[tuple[int, int, str | None]], title: str, ident: str, *, width: int = 640,

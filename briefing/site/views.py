@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from briefing.site import dates, svg, urls
 from briefing.site.bodyhtml import render_body
-from briefing.site.model import Article, Entry, Site
+from briefing.site.model import Article, Entry, Site, coverage_class, coverage_range
 from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
 
 SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
@@ -445,7 +445,11 @@ class Reader:
 
     # --- figures -------------------------------------------------------------------------
     def map(self, region_ids, title: str, ident: str = "map", weights: dict[str, float] | None = None) -> Markup:
+        """The regions as dots sized by the class of their article count (``weights``: by
+        the class of these numbers instead). A page showing the map depends on each region's
+        class, not its count (see model.coverage_class)."""
         points = []
+        unit = self._("篇") if weights is None else ""
         for rid in region_ids:
             lab = self.site.labels.get(("region", rid))
             reg = self.site.regions.get(rid)
@@ -454,15 +458,15 @@ class Reader:
             if lab is None or lat is None:
                 continue
             if weights is not None:
-                weight = weights.get(rid, 0)
+                size = coverage_class(weights.get(rid, 0))
             else:
-                self._use(f"region:{rid}.articles")
-                weight = len(reg.articles) if reg else 0
+                self._use(f"region:{rid}.coverage")
+                size = reg.coverage if reg else 0
             path = lab.path(self.v)
-            points.append(svg.MapPoint(lab.name[self.v], lat, lon, weight,
+            points.append(svg.MapPoint(lab.name[self.v], lat, lon, size,
                                        urls.href(self.page, path) if path else None,
-                                       f"{int(weight)} {self._('篇')}" if weights is None else ""))
-        return svg.dot_map(points, title, ident)
+                                       _coverage_text(size, unit)))
+        return svg.dot_map(points, title, ident, legend={p.size: p.note for p in points})
 
     def year_bars(self, title: str) -> Markup:
         years = self.years()
@@ -483,6 +487,12 @@ class Reader:
             art = self.site.by_slug[slug]
             out.append(_figure_view(self, art, art.figures[index]))
         return out
+
+
+def _coverage_text(size: int, unit: str) -> str:
+    """The counts of a size class, e.g. "10–29 篇"."""
+    low, high = coverage_range(size)
+    return f"{low}–{high} {unit}".rstrip() if low != high else f"{low} {unit}".rstrip()
 
 
 def _coords(site: Site, rid: str) -> tuple[float | None, float | None]:

@@ -12,33 +12,42 @@ from briefing.site.load import RegionRef
 from tests.site.conftest import FIXTURE_CONTENT
 
 
-def _corpus(vocab, moved_region: str | None = None):
+def _corpus(vocab, moved_region: str | None = None, copies: int = 50):
     """Fifty copies of a fixture article about "talent" (two pages of its topic listing);
     with ``moved_region``, the last copy is about that region instead of its own."""
     base = next(s for s in load.load_articles(FIXTURE_CONTENT) if s.slug == "2021-06-02-wuxi-kechuang")
     sources = []
-    for i in range(50):
+    for i in range(copies):
         regions = base.regions
-        if moved_region and i == 49:
+        if moved_region and i == copies - 1:
             regions = (RegionRef(moved_region, 1, True),)
         sources.append(dataclasses.replace(base, slug=f"2021-06-{i:02d}-copy", date=f"2021-06-{1 + i % 28:02d}",
-                                           front_hash=f"{base.front_hash}-{i}-{moved_region if i == 49 else ''}",
+                                           front_hash=f"{base.front_hash}-{i}-{moved_region if i == copies - 1 else ''}",
                                            content_hash=f"{base.content_hash}-{i}", regions=regions))
     return model.build_site(sources, vocab)
 
 
-def _topic_page(env, site, pageno: int) -> frozenset[str]:
-    wanted = {"ident": "talent", "pageno": pageno}
-    out = next(o for o in pages.plan(site, {}) if o.template == "topic.html" and o.variant == "hans"
+def _page(env, site, template: str, ident: str, pageno: int = 1) -> tuple[str, frozenset[str]]:
+    """(HTML, dependency keys) of a page of an entity."""
+    wanted = {"ident": ident, "pageno": pageno}
+    out = next(o for o in pages.plan(site, {}) if o.template == template and o.variant == "hans"
                and {k: o.args.get(k) for k in wanted} == wanted)
     return render.render_page(env, out.template, site, out.variant, out.path, {"base_url": None, "title": "t"},
-                              out.args)[1]
+                              out.args)
+
+
+def _topic_page(env, site, pageno: int) -> frozenset[str]:
+    return _page(env, site, "topic.html", "talent", pageno)[1]
+
+
+def _changed(before, after) -> set[str]:
+    return {k for k in set(before.fingerprints) | set(after.fingerprints)
+            if before.fingerprints.get(k) != after.fingerprints.get(k)}
 
 
 def test_the_later_pages_of_a_listing_do_not_depend_on_what_only_the_first_shows(vocab):
     before, after = _corpus(vocab), _corpus(vocab, moved_region="hefei")
-    changed = {k for k in set(before.fingerprints) | set(after.fingerprints)
-               if before.fingerprints.get(k) != after.fingerprints.get(k)}
+    changed = _changed(before, after)
     assert "topic:talent.regions" in changed and "topic:talent.articles" not in changed
     env = render.make_environment()
     first, second = _topic_page(env, before, 1), _topic_page(env, before, 2)
@@ -46,3 +55,19 @@ def test_the_later_pages_of_a_listing_do_not_depend_on_what_only_the_first_shows
     assert not first.isdisjoint(changed)          # the first page shows the region counts: rendered again
     assert second.isdisjoint(changed)             # the second only the articles: left alone
     assert "topic:talent" not in first | second   # the whole record is never read by a page
+
+
+def test_a_map_shows_the_size_class_of_each_region_count_and_depends_on_nothing_finer(vocab):
+    # a regions edit moves the counts of the regions it adds or removes; the maps of every
+    # region partnering with them show them: only a count crossing into another class
+    # (30-99 -> 10-29 here) changes those maps
+    env = render.make_environment()
+    html, deps = _page(env, _corpus(vocab), "region.html", "wuxi")
+    assert "region:jiading.coverage" in deps and "region:jiading.articles" not in deps
+    assert 'aria-label="嘉定区（30–99 篇）"' in html
+    legend = html[html.index('<g class="legend"'):]
+    assert "30–99 篇" in legend[:legend.index("</g>")]
+    within = _changed(_corpus(vocab), _corpus(vocab, moved_region="hefei"))       # 50 -> 49
+    assert "region:jiading.articles" in within and "region:jiading.coverage" not in within
+    across = _changed(_corpus(vocab, copies=30), _corpus(vocab, moved_region="hefei", copies=30))   # 30 -> 29
+    assert "region:jiading.coverage" in across
