@@ -885,7 +885,9 @@ def _fingerprints(articles, entries, labels, regions, initiatives, topics, peopl
         for ident, info in table.items():
             entity_fingerprints(fp, name, ident, info)
         fp[f"index:{name}"] = index_fingerprint(name, table, regions)
-    fp["index:articles"] = fingerprint(tuple(a.slug for a in articles))
+    slugs = tuple(a.slug for a in articles)
+    fp["index:articles"] = fingerprint(slugs)
+    listing_fingerprints(fp, "index:articles", slugs)
     timeline_fingerprints(fp, years, entries)
     fp["stats"] = fingerprint(stats)
     return fp
@@ -913,7 +915,8 @@ def label_fingerprint(label: Label) -> str:
 
 
 def entity_fingerprints(fp: dict[str, str], name: str, ident: str, info, before=None) -> None:
-    """Each field of an entity's record on its own (what a page reads), and the whole.
+    """Each field of an entity's record on its own (what a page reads), and the whole; the
+    pages of its listing of articles on their own (see listing_fingerprints).
     ``before``: the record ``fp`` holds the fingerprints of, whose equal fields keep theirs."""
     fields = []
     for field_name in info.__slots__:
@@ -923,10 +926,53 @@ def entity_fingerprints(fp: dict[str, str], name: str, ident: str, info, before=
             fp[key] = fingerprint(value)
         fields.append(fp[key])
     fp[f"{name}:{ident}"] = fingerprint((type(info).__name__, tuple(fields)))
+    listing_fingerprints(fp, f"{name}:{ident}.articles", info.articles,
+                         before.articles if before is not None else None)
 
 
 def entity_keys(name: str, ident: str, info) -> list[str]:
-    return [f"{name}:{ident}.{field_name}" for field_name in info.__slots__] + [f"{name}:{ident}"]
+    return [f"{name}:{ident}.{field_name}" for field_name in info.__slots__] + [f"{name}:{ident}"] \
+        + listing_keys(f"{name}:{ident}.articles", info.articles)
+
+
+# --- listings ------------------------------------------------------------------------------
+# A listing of articles (an entity's, newest first) is shown LISTING_PAGE to a page. Its
+# first page shows how many articles it has and depends on the whole listing; a later page
+# shows only its own articles and the links to the others, and depends on
+# ``<listing>/page/<n>`` and ``<listing>/pages``: an article entering or leaving a listing
+# changes the pages from where it sits to the end, not those before it.
+
+LISTING_PAGE = 40
+
+
+def listing_pages(count: int) -> int:
+    """How many pages a listing of ``count`` articles has."""
+    return max(1, -(-count // LISTING_PAGE))
+
+
+def listing_page(items: tuple, number: int) -> tuple:
+    """What page ``number`` (from 1) of a listing shows."""
+    return items[(number - 1) * LISTING_PAGE: number * LISTING_PAGE]
+
+
+def listing_keys(key: str, items: tuple) -> list[str]:
+    return [key + "/pages"] + [f"{key}/page/{n}" for n in range(1, listing_pages(len(items)) + 1)]
+
+
+def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tuple | None = None) -> None:
+    """``<key>/pages`` and ``<key>/page/<n>`` of a listing; ``before``: the listing ``fp``
+    holds them for, whose equal pages keep theirs and whose pages beyond the end go."""
+    if before is not None and before == items:
+        return
+    count = listing_pages(len(items))
+    fp[key + "/pages"] = str(count)
+    for n in range(1, count + 1):
+        shown = listing_page(items, n)
+        if before is None or listing_page(before, n) != shown:
+            fp[f"{key}/page/{n}"] = fingerprint(shown)
+    if before is not None:
+        for n in range(count + 1, listing_pages(len(before)) + 1):
+            del fp[f"{key}/page/{n}"]
 
 
 def index_fingerprint(name: str, table: Mapping, regions: Mapping[str, RegionInfo]) -> str:

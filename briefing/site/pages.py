@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefing.site import urls
-from briefing.site.model import Site
+from briefing.site.model import LISTING_PAGE, Site, listing_pages
 
 
 @dataclass(frozen=True)
@@ -28,17 +28,12 @@ class Output:
         return self.kind == "page"
 
 
-PER_PAGE = 40            # cards per page of a listing
+PER_PAGE = LISTING_PAGE  # cards per page of a listing
 TIMELINE_ON_ENTITY = 30  # most recent entries shown on a region/initiative/topic/person page
 
 
-def page_count(count: int) -> int:
-    """How many pages a listing of ``count`` articles has."""
-    return max(1, -(-count // PER_PAGE))
-
-
 def _pages(count: int) -> range:
-    return range(1, page_count(count) + 1)
+    return range(1, listing_pages(count) + 1)
 
 
 def plan(site: Site, static_files: dict[str, str]) -> list[Output]:

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from briefing.site import model, pages, urls
+from briefing.site import model, urls
 from briefing.site.load import ArticleSource
 from briefing.site.model import Article, ArticleEvent, Entry, Site
 
@@ -428,7 +428,7 @@ class _Remodel:
             (art.src.date, art.src.date_precision) == (self.old[s].src.date, self.old[s].src.date_precision)
             for s, art in self.fresh.items()) and all(
             table.keys() == last_tables[kind].keys() and all(
-                pages.page_count(len(info.articles)) == pages.page_count(len(last_tables[kind][i].articles))
+                model.listing_pages(len(info.articles)) == model.listing_pages(len(last_tables[kind][i].articles))
                 for i, info in table.items())
             for kind, table in tables.items())
         region_labels_same = not (self.with_page_moved or self.initiatives_moved)
@@ -481,7 +481,9 @@ class _Remodel:
             if moved:
                 fps[f"index:{name}"] = model.index_fingerprint(name, table, tables["region"])
         if not self.same_order:
-            fps["index:articles"] = model.fingerprint(tuple(a.slug for a in self.articles))
+            slugs = tuple(a.slug for a in self.articles)
+            fps["index:articles"] = model.fingerprint(slugs)
+            model.listing_fingerprints(fps, "index:articles", slugs, tuple(a.slug for a in last.articles))
         if self.gone_entries or self.new_entries:
             for year, _ in last.years:
                 fps.pop(f"timeline:{year}", None)

@@ -22,7 +22,9 @@ from markupsafe import Markup, escape
 
 from briefing.site import dates, svg, urls
 from briefing.site.bodyhtml import render_body
-from briefing.site.model import Article, Entry, Site, coverage_class, coverage_range
+from briefing.site.model import (
+    Article, Entry, Site, coverage_class, coverage_range, listing_page, listing_pages,
+)
 from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
 
 SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
@@ -131,6 +133,37 @@ class FigureView:
     href: str | None          # to its paragraph
     article: CardView | None
     regions: tuple[LabelView, ...]
+
+
+class ListingView:
+    """One page of a listing of articles as a page reads it (see Reader.listing)."""
+
+    __slots__ = ("_h", "_key", "_items", "_first", "number")
+
+    def __init__(self, h: "Reader", key: str, items: tuple[str, ...], first: str, number: int):
+        self._h, self._key, self._items, self._first, self.number = h, key, items, first, number
+
+    @property
+    def slugs(self) -> list[str]:
+        """The articles this page shows."""
+        self._h._use(f"{self._key}/page/{self.number}")
+        return list(listing_page(self._items, self.number))
+
+    @property
+    def pages(self) -> int:
+        self._h._use(self._key + "/pages")
+        return listing_pages(len(self._items))
+
+    @property
+    def pager(self) -> list[tuple[int, str | None]]:
+        """(page number, link or None for this page) for every page; empty when there is one."""
+        return self._h._pager(self._first, self.number, self.pages)
+
+    @property
+    def count(self) -> int:
+        """How many articles the whole listing has."""
+        self._h._use(self._key)
+        return len(self._items)
 
 
 class RecordView:
@@ -344,16 +377,31 @@ class Reader:
             groups.setdefault(e.year, []).append(e)
         return sorted(groups.items())
 
+    def listing(self, of, number: int) -> "ListingView":
+        """Page ``number`` (from 1) of a listing of articles, newest first: an entity's
+        (``of`` is its record, ``h.region(id)`` …) or every article's (``of`` is
+        ``'articles'``). What the page reads of it is what it depends on: ``.slugs`` (the
+        articles it shows) and ``.pager`` (the links to every page) depend on those alone,
+        ``.count`` on the whole listing. So a page after the first, which shows no count,
+        is not rendered again when an article enters or leaves the listing after it."""
+        if of == "articles":
+            return ListingView(self, "index:articles", tuple(a.slug for a in self.site.articles),
+                               urls.articles_index(self.v), number)
+        kind, ident = of._key.split(":", 1)
+        return ListingView(self, of._key + ".articles", of._info.articles, getattr(urls, kind)(self.v, ident), number)
+
     def paginate(self, items, number: int, per_page: int) -> list:
-        """One page of a listing (1-based)."""
+        """One page of a list (1-based); the page depends on what was read to get ``items``
+        (for a listing of articles, ``listing`` depends on less)."""
         return list(items[(number - 1) * per_page : number * per_page])
 
     def pager(self, kind: str, args: tuple, number: int, total: int, per_page: int) -> list[tuple[int, str | None]]:
         """(page number, link or None for the current page) for every page of a listing."""
-        pages = max(1, -(-total // per_page))
+        return self._pager(getattr(urls, kind)(self.v, *args), number, max(1, -(-total // per_page)))
+
+    def _pager(self, first: str, number: int, pages: int) -> list[tuple[int, str | None]]:
         if pages == 1:
             return []
-        first = getattr(urls, kind)(self.v, *args)
         return [(n, None if n == number else urls.href(self.page, urls.paged(first, n))) for n in range(1, pages + 1)]
 
     def _table(self, kind: str):

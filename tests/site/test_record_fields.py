@@ -12,9 +12,10 @@ from briefing.site.load import RegionRef
 from tests.site.conftest import FIXTURE_CONTENT
 
 
-def _corpus(vocab, moved_region: str | None = None, copies: int = 50):
+def _corpus(vocab, moved_region: str | None = None, copies: int = 50, dropped: str | None = None):
     """Fifty copies of a fixture article about "talent" (two pages of its topic listing);
-    with ``moved_region``, the last copy is about that region instead of its own."""
+    with ``moved_region``, the last copy is about that region instead of its own; without
+    the copy ``dropped`` (a slug)."""
     base = next(s for s in load.load_articles(FIXTURE_CONTENT) if s.slug == "2021-06-02-wuxi-kechuang")
     sources = []
     for i in range(copies):
@@ -24,7 +25,7 @@ def _corpus(vocab, moved_region: str | None = None, copies: int = 50):
         sources.append(dataclasses.replace(base, slug=f"2021-06-{i:02d}-copy", date=f"2021-06-{1 + i % 28:02d}",
                                            front_hash=f"{base.front_hash}-{i}-{moved_region if i == copies - 1 else ''}",
                                            content_hash=f"{base.content_hash}-{i}", regions=regions))
-    return model.build_site(sources, vocab)
+    return model.build_site([s for s in sources if s.slug != dropped], vocab)
 
 
 def _page(env, site, template: str, ident: str, pageno: int = 1) -> tuple[str, frozenset[str]]:
@@ -51,10 +52,33 @@ def test_the_later_pages_of_a_listing_do_not_depend_on_what_only_the_first_shows
     assert "topic:talent.regions" in changed and "topic:talent.articles" not in changed
     env = render.make_environment()
     first, second = _topic_page(env, before, 1), _topic_page(env, before, 2)
-    assert "topic:talent.regions" in first and "topic:talent.articles" in second
+    assert "topic:talent.regions" in first and "topic:talent.articles/page/2" in second
     assert not first.isdisjoint(changed)          # the first page shows the region counts: rendered again
     assert second.isdisjoint(changed)             # the second only the articles: left alone
     assert "topic:talent" not in first | second   # the whole record is never read by a page
+
+
+def test_an_article_leaving_a_listing_changes_its_first_page_and_the_pages_from_where_it_was(vocab):
+    # the first page shows how many articles there are; a later page only its own articles
+    # and how many pages there are: the pages before the article's are left alone
+    before = _corpus(vocab, copies=130)                       # four pages of 40
+    listing = before.topics["talent"].articles
+    after = _corpus(vocab, copies=130, dropped=listing[100])  # on the third page
+    changed = _changed(before, after)
+    env = render.make_environment()
+    deps = {n: _topic_page(env, before, n) for n in (1, 2, 3, 4)}
+    assert {"topic:talent.articles", "topic:talent.articles/page/1"} <= deps[1]
+    assert "topic:talent.articles" not in deps[2] | deps[3] | deps[4]
+    assert {"topic:talent.articles/page/2", "topic:talent.articles/pages"} <= deps[2]
+    assert not deps[1].isdisjoint(changed)
+    assert deps[2].isdisjoint(changed)
+    assert not deps[3].isdisjoint(changed) and not deps[4].isdisjoint(changed)
+    html = _page(env, before, "topic.html", "talent", 2)[0]
+    assert "第 2 页，共 4 页" in html and "130" not in html
+    # 120 articles fill three pages: the fourth page's key goes
+    gone = _changed(after, _corpus(vocab, copies=120))
+    assert "topic:talent.articles/pages" in gone and "topic:talent.articles/page/4" in gone
+    assert "topic:talent.articles/page/4" not in _corpus(vocab, copies=120).fingerprints
 
 
 def test_a_map_shows_the_size_class_of_each_region_count_and_depends_on_nothing_finer(vocab):
