@@ -511,6 +511,7 @@ class SiteBuilder:
         self._state_sources: dict[str, load.ArticleSource] | None = None   # slug → article, as saved
         self._state_templates: tuple | None = None     # (templates signature, fingerprint tables)
         self._model_made = False                       # the last _model built the site from scratch
+        self._head_keys: set[str] | None = None        # the head keys pages read (see _fingerprint_heads)
 
     # --- inputs that are not content --------------------------------------------------------
     def _vocab_signature(self) -> str:
@@ -613,6 +614,28 @@ class SiteBuilder:
         return site
 
     # --- a build ----------------------------------------------------------------------------
+    def _fingerprint_heads(self, site: model.Site, fps: dict[str, str], last_fps: dict[str, str] | None,
+                           results: list[tuple] = ()) -> None:
+        """Put into ``fps`` the head keys pages read (``h.head``, ``model.head_key``): those
+        the last build's pages read (``last_fps``, looked at once per builder), or those
+        first read by the pages of ``results``. The model does not make them: which heads
+        there are is up to the templates."""
+        if self._head_keys is None:
+            self._head_keys = {k for k in (last_fps or ()) if model.is_head_key(k)}
+        seen: set[int] = set()
+        for r in results:
+            deps = r[3]
+            if deps and id(deps) not in seen:
+                seen.add(id(deps))
+                self._head_keys.update(k for k in deps if model.is_head_key(k))
+        for key in list(self._head_keys):
+            value = model.head_fingerprint(site, key)
+            if value is None:
+                self._head_keys.discard(key)
+                fps.pop(key, None)
+            elif fps.get(key) != value:
+                fps[key] = value
+
     def _render_first(self, first: list[int], outputs: list[pages.Output], staging: Path,
                       on_first) -> tuple[list[tuple], set[str]]:
         """Render and move into place, before anything else, the outputs ``first`` (the pages
@@ -707,6 +730,7 @@ class SiteBuilder:
 
         if manifest.global_fp != global_fp:
             manifest = _Manifest(related=manifest.related, files=manifest.files)
+        self._fingerprint_heads(site, fps, manifest.fps)
         old_fps = manifest.fps
         if old_fps is fps:   # what the last complete build recorded: nothing changed
             changed_keys: set[str] = set()
@@ -792,6 +816,7 @@ class SiteBuilder:
                     writer.empty_folder(out_path, remove=not existed)
                 raise BriefingErrors(errors)
             lap("render")
+            self._fingerprint_heads(site, fps, None, results)
             stamp.clear(self.cache_dir)
             self._trusted = False
             staged = [outputs[r[0]].path for r in results if r[1] == "staged"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -28,6 +29,14 @@ from briefing.site.load import (
 from briefing.site.variants import Bi
 
 KINDS = ("region", "initiative", "topic", "person", "organisation")
+# entity kind → the Site field holding its records
+ENTITY_TABLES = {"region": "regions", "initiative": "initiatives", "topic": "topics", "person": "people",
+                 "organisation": "organisations"}
+
+
+def entity_tables(site) -> dict[str, Mapping]:
+    """A model's (or a remodelling's) records by entity kind."""
+    return {kind: getattr(site, name) for kind, name in ENTITY_TABLES.items()}
 
 
 def fingerprint(value: Any) -> str:
@@ -943,6 +952,32 @@ def entity_keys(name: str, ident: str, info) -> list[str]:
 # changes the pages from where it sits to the end, not those before it.
 
 LISTING_PAGE = 40
+
+
+def head_key(record_key: str, field_name: str, count: int) -> str:
+    """The key of the first ``count`` items of a record's field (``topic:<id>.regions[:12]``):
+    a page showing only those does not depend on the rest of the field."""
+    return f"{record_key}.{field_name}[:{count}]"
+
+
+_HEAD_KEY = re.compile(r"(?P<kind>\w+):(?P<ident>.+)\.(?P<field>\w+)\[:(?P<count>\d+)\]")
+
+
+def is_head_key(key: str) -> bool:
+    return key.endswith("]")
+
+
+def head_fingerprint(site, key: str) -> str | None:
+    """The fingerprint of a head key in ``site`` (None when its record is gone). Head keys
+    are made by the pages that read them, so the builder fingerprints those the last build's
+    pages read, each build."""
+    found = _HEAD_KEY.fullmatch(key)
+    if found is None or found["kind"] not in ENTITY_TABLES:
+        return None
+    info = getattr(site, ENTITY_TABLES[found["kind"]]).get(found["ident"])
+    if info is None or found["field"] not in info.__slots__:
+        return None
+    return fingerprint(getattr(info, found["field"])[:int(found["count"])])
 
 
 def listing_pages(count: int) -> int:

@@ -421,9 +421,9 @@ class _Remodel:
         years = model.entry_years(self.entries)
         stats = model.site_stats(articles, self.entries, self.regions, self.initiatives, self.topics, self.people,
                                  self.organisations)
-        tables = _tables(self)
+        tables = model.entity_tables(self)
         fps = self._fingerprints(labels, tables, related, years, stats)
-        last_tables = _tables(last)
+        last_tables = model.entity_tables(last)
         layout_kept = self.same_order and years == last.years and all(
             (art.src.date, art.src.date_precision) == (self.old[s].src.date, self.old[s].src.date_precision)
             for s, art in self.fresh.items()) and all(
@@ -465,7 +465,7 @@ class _Remodel:
                 fps[f"label:{key[0]}:{key[1]}"] = model.label_fingerprint(label)
         for key in last.labels.keys() - labels.keys():
             del fps[f"label:{key[0]}:{key[1]}"]
-        last_tables = _tables(last)
+        last_tables = model.entity_tables(last)
         for name, table in tables.items():
             before = last_tables[name]
             moved = False
@@ -501,9 +501,3 @@ def _merged(kept: list, added: Iterable, key) -> tuple:
     for item in sorted(added, key=key):
         bisect.insort(kept, item, key=key)
     return tuple(kept)
-
-
-def _tables(site) -> dict[str, Mapping]:
-    """A model's (or a remodelling's) entity tables by kind."""
-    return {"region": site.regions, "initiative": site.initiatives, "topic": site.topics, "person": site.people,
-            "organisation": site.organisations}

@@ -23,15 +23,13 @@ from markupsafe import Markup, escape
 from briefing.site import dates, svg, urls
 from briefing.site.bodyhtml import render_body
 from briefing.site.model import (
-    Article, Entry, Site, coverage_class, coverage_range, listing_page, listing_pages,
+    ENTITY_TABLES, Article, Entry, Site, coverage_class, coverage_range, head_key, listing_page, listing_pages,
 )
 from briefing.site.variants import SCRIPT_OF_VARIANT, Bi, convert_for, ui
 
 SCRIPT_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁体中文"}
 LEVEL_NAMES = {"province": "省级", "prefecture": "地级", "county": "县级", "zone": "园区", "group": "区域组"}
 PLACE_KINDS = {"regions": "region", "initiatives": "initiative", "organisations": "organisation"}
-ENTITY_TABLES = {"region": "regions", "initiative": "initiatives", "topic": "topics", "person": "people",
-                 "organisation": "organisations"}   # entity kind → the Site field holding its records
 KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实验室", "company": "企业", "park": "园区",
               "government": "政府部门", "hospital": "医院", "centre": "创新中心", "center": "创新中心"}
 
@@ -389,6 +387,13 @@ class Reader:
                                urls.articles_index(self.v), number)
         kind, ident = of._key.split(":", 1)
         return ListingView(self, of._key + ".articles", of._info.articles, getattr(urls, kind)(self.v, ident), number)
+
+    def head(self, record: "RecordView", field: str, count: int) -> tuple:
+        """The first ``count`` items of a record's field (``h.head(t, 'regions', 12)``: a
+        topic's twelve most named regions, with their counts): the page depends on those
+        alone, not on the counts it does not show."""
+        self._use(head_key(record._key, field, count))
+        return getattr(record._info, field)[:count]
 
     def paginate(self, items, number: int, per_page: int) -> list:
         """One page of a list (1-based); the page depends on what was read to get ``items``

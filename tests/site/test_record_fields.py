@@ -46,13 +46,20 @@ def _changed(before, after) -> set[str]:
             if before.fingerprints.get(k) != after.fingerprints.get(k)}
 
 
+def _heads_changed(deps, before, after) -> set[str]:
+    """The head keys among ``deps`` that differ (the builder fingerprints them, not the model)."""
+    return {k for k in deps if model.is_head_key(k)
+            and model.head_fingerprint(before, k) != model.head_fingerprint(after, k)}
+
+
 def test_the_later_pages_of_a_listing_do_not_depend_on_what_only_the_first_shows(vocab):
     before, after = _corpus(vocab), _corpus(vocab, moved_region="hefei")
     changed = _changed(before, after)
     assert "topic:talent.regions" in changed and "topic:talent.articles" not in changed
     env = render.make_environment()
     first, second = _topic_page(env, before, 1), _topic_page(env, before, 2)
-    assert "topic:talent.regions" in first and "topic:talent.articles/page/2" in second
+    assert "topic:talent.regions[:12]" in first and "topic:talent.articles/page/2" in second
+    changed |= _heads_changed(first | second, before, after)
     assert not first.isdisjoint(changed)          # the first page shows the region counts: rendered again
     assert second.isdisjoint(changed)             # the second only the articles: left alone
     assert "topic:talent" not in first | second   # the whole record is never read by a page
@@ -95,3 +102,31 @@ def test_a_map_shows_the_size_class_of_each_region_count_and_depends_on_nothing_
     assert "region:jiading.articles" in within and "region:jiading.coverage" not in within
     across = _changed(_corpus(vocab, copies=30), _corpus(vocab, moved_region="hefei", copies=30))   # 30 -> 29
     assert "region:jiading.coverage" in across
+
+
+def test_a_topic_page_shows_its_twelve_most_named_regions_and_depends_on_nothing_below_them(vocab):
+    # 9 regions named by all 50 copies, 5 more by one copy each: the topic page lists 12;
+    # the 14th losing its one article changes the topic's region counts, not the page
+    base = next(s for s in load.load_articles(FIXTURE_CONTENT) if s.slug == "2021-06-02-wuxi-kechuang")
+    extra = ["hangzhou", "hefei", "nanjing", "ningbo", "wuhu"]
+
+    def corpus(extras):
+        sources = []
+        for i in range(50):
+            regions = base.regions + ((RegionRef(extras[i], 1, False),) if i < len(extras) else ())
+            sources.append(dataclasses.replace(base, slug=f"2021-06-{i:02d}-copy", date=f"2021-06-{1 + i % 28:02d}",
+                                               front_hash=f"{base.front_hash}-{i}-{len(extras)}",
+                                               content_hash=f"{base.content_hash}-{i}", regions=regions))
+        return model.build_site(sources, vocab)
+
+    before, after = corpus(extra), corpus(extra[:-1])   # wuhu's copy no longer names it
+    assert len(before.topics["talent"].regions) == 14 and before.topics["talent"].regions[-1][0] == "wuhu"
+    html, deps = _page(render.make_environment(), before, "topic.html", "talent")
+    assert "topic:talent.regions[:12]" in deps and "topic:talent.regions" not in deps
+    assert html.count('<span class="count">') >= 12 and "wuhu" not in html.split("涉及最多的地区")[1].split("</section>")[0]
+    changed = _changed(before, after) | _heads_changed(deps, before, after)
+    assert "topic:talent.regions" in changed
+    assert "topic:talent.regions[:12]" not in changed
+    # a count among the twelve moving does change the head
+    moved = corpus(extra[1:])   # hangzhou named nowhere: it leaves the twelve, ningbo enters
+    assert "topic:talent.regions[:12]" in _heads_changed(deps, before, moved)
