@@ -711,7 +711,7 @@ class SiteBuilder:
         static_files = _static_files()
         plan_key = (site.layout, tuple(static_files.items()))
         if self._plan is None or self._plan[0] != plan_key:   # a body edit keeps the outputs
-            planned = pages.plan(site, static_files)
+            planned = pages.plan(site, static_files, self._plan[1] if self._plan is not None else None)
             self._plan = (plan_key, planned, _digest(sitemap_listing(planned)),
                           {o.path: i for i, o in enumerate(planned)})
         _, outputs, sitemap_fp, index_of = self._plan

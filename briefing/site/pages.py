@@ -32,31 +32,32 @@ PER_PAGE = LISTING_PAGE  # cards per page of a listing
 TIMELINE_ON_ENTITY = 30  # most recent entries shown on a region/initiative/topic/person page
 
 
-def _pages(count: int) -> range:
-    return range(1, listing_pages(count) + 1)
-
-
-def plan(site: Site, static_files: dict[str, str]) -> list[Output]:
-    """Every output of the build, in a stable order."""
+def plan(site: Site, static_files: dict[str, str], previous: list[Output] | None = None) -> list[Output]:
+    """Every output of the build, in a stable order. ``previous``: the plan of an earlier
+    model, whose outputs are taken again where they are the same (an article's page with
+    the same date, an entity's pages when it has as many): an edit that adds a page to one
+    listing plans the rest from what it had (~45 ms at 2,000 articles otherwise)."""
+    kept = _by_owner(previous) if previous else {}
     out: list[Output] = []
     for v in urls.VARIANTS:
         out.append(Output(urls.home(v), "page", "home.html", v))
-        for n in _pages(len(site.articles)):
-            out.append(Output(urls.paged(urls.articles_index(v), n), "page", "articles.html", v,
-                              {"pageno": n, "per_page": PER_PAGE}))
+        _listing(out, kept, ("articles.html", v, None), len(site.articles), lambda n, v=v: Output(
+            urls.paged(urls.articles_index(v), n), "page", "articles.html", v, {"pageno": n, "per_page": PER_PAGE}))
         for art in site.articles:
             lastmod = art.src.date if art.src.date_precision != "year" else None
-            out.append(Output(urls.article(v, art.slug), "page", "article.html", v, {"slug": art.slug}, lastmod))
+            same = kept.get(("article.html", v, art.slug))
+            out.append(same[0] if same and same[0].lastmod == lastmod else
+                       Output(urls.article(v, art.slug), "page", "article.html", v, {"slug": art.slug}, lastmod))
         out.append(Output(urls.regions_index(v), "page", "regions.html", v))
-        _entity(out, v, urls.region, "region.html", site.regions)
+        _entity(out, kept, v, urls.region, "region.html", site.regions)
         out.append(Output(urls.initiatives_index(v), "page", "initiatives.html", v))
-        _entity(out, v, urls.initiative, "initiative.html", site.initiatives)
+        _entity(out, kept, v, urls.initiative, "initiative.html", site.initiatives)
         out.append(Output(urls.topics_index(v), "page", "topics.html", v))
-        _entity(out, v, urls.topic, "topic.html", site.topics)
+        _entity(out, kept, v, urls.topic, "topic.html", site.topics)
         out.append(Output(urls.people_index(v), "page", "people.html", v))
-        _entity(out, v, urls.person, "person.html", site.people)
+        _entity(out, kept, v, urls.person, "person.html", site.people)
         out.append(Output(urls.organisations_index(v), "page", "organisations.html", v))
-        _entity(out, v, urls.organisation, "organisation.html", site.organisations)
+        _entity(out, kept, v, urls.organisation, "organisation.html", site.organisations)
         out.append(Output(urls.timeline(v), "page", "timeline.html", v))
         for year, _ in site.years:
             out.append(Output(urls.timeline_year(v, year), "page", "timeline_year.html", v, {"year": year}))
@@ -74,10 +75,28 @@ def plan(site: Site, static_files: dict[str, str]) -> list[Output]:
     return out
 
 
-def _entity(out: list[Output], variant: str, path_of, template: str, table) -> None:
+def _by_owner(outputs: list[Output]) -> dict[tuple, list[Output]]:
+    """An earlier plan's pages by what they show: (template, variant, entity or article),
+    each listing's pages in order."""
+    owned: dict[tuple, list[Output]] = {}
+    for o in outputs:
+        if o.kind == "page":
+            owner = o.args.get("ident", o.args.get("slug"))
+            if owner is not None or o.template == "articles.html":
+                owned.setdefault((o.template, o.variant, owner), []).append(o)
+    return owned
+
+
+def _listing(out: list[Output], kept: dict, owner: tuple, count: int, make) -> None:
+    """The pages of a listing of ``count`` articles: the earlier plan's when it had as many."""
+    same = kept.get(owner)
+    pages = listing_pages(count)
+    out.extend(same if same is not None and len(same) == pages else (make(n) for n in range(1, pages + 1)))
+
+
+def _entity(out: list[Output], kept: dict, variant: str, path_of, template: str, table) -> None:
     """An entity's page, plus further pages when it has more articles than fit on one."""
     for ident, info in table.items():
-        first = path_of(variant, ident)
-        for n in _pages(len(info.articles)):
-            out.append(Output(urls.paged(first, n), "page", template, variant,
-                              {"ident": ident, "pageno": n, "per_page": PER_PAGE, "timeline_limit": TIMELINE_ON_ENTITY}))
+        _listing(out, kept, (template, variant, ident), len(info.articles), lambda n, ident=ident: Output(
+            urls.paged(path_of(variant, ident), n), "page", template, variant,
+            {"ident": ident, "pageno": n, "per_page": PER_PAGE, "timeline_limit": TIMELINE_ON_ENTITY}))
