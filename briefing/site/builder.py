@@ -153,12 +153,11 @@ class _Manifest:
             for name in ("fps", "pages", "files"):
                 if name not in record:   # a record of the search step run apart holds files only
                     continue
-                table = dict(getattr(self, name))
+                table = getattr(self, name)   # the loaded manifest's own dict: updated in place
                 changed, gone = record[name]
                 table.update(changed if name != "files" else {k: FileState(*v) for k, v in changed.items()})
                 for k in gone:
                     table.pop(k, None)
-                setattr(self, name, table)
         return records
 
     @staticmethod
