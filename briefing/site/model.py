@@ -949,9 +949,45 @@ def entity_keys(name: str, ident: str, info) -> list[str]:
 # first page shows how many articles it has and depends on the whole listing; a later page
 # shows only its own articles and the links to the others, and depends on
 # ``<listing>/page/<n>`` and ``<listing>/pages``: an article entering or leaving a listing
-# changes the pages from where it sits to the end, not those before it.
+# changes the pages from where it sits to the end, not those before it. A listing of one
+# page (most: a person's, an organisation's) has no such keys.
 
 LISTING_PAGE = 40
+
+
+def listing_pages(count: int) -> int:
+    """How many pages a listing of ``count`` articles has."""
+    return max(1, -(-count // LISTING_PAGE))
+
+
+def listing_page(items: tuple, number: int) -> tuple:
+    """What page ``number`` (from 1) of a listing shows."""
+    return items[(number - 1) * LISTING_PAGE: number * LISTING_PAGE]
+
+
+def listing_keys(key: str, items: tuple) -> list[str]:
+    pages = listing_pages(len(items))
+    return [key + "/pages"] + [f"{key}/page/{n}" for n in range(2, pages + 1)] if pages > 1 else []
+
+
+def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tuple | None = None) -> None:
+    """``<key>/pages`` and ``<key>/page/<n>`` (n >= 2) of a listing of more than one page;
+    ``before``: the listing ``fp`` holds them for, whose equal pages keep theirs and whose
+    pages beyond the end go."""
+    if before is not None and before == items:
+        return
+    count = listing_pages(len(items))
+    if count > 1:
+        fp[key + "/pages"] = str(count)
+        for n in range(2, count + 1):
+            shown = listing_page(items, n)
+            if before is None or listing_page(before, n) != shown:
+                fp[f"{key}/page/{n}"] = fingerprint(shown)
+    if before is not None:
+        if count == 1:
+            fp.pop(key + "/pages", None)
+        for n in range(max(count, 1) + 1, listing_pages(len(before)) + 1):
+            del fp[f"{key}/page/{n}"]
 
 
 def head_key(record_key: str, field_name: str, count: int) -> str:
@@ -978,36 +1014,6 @@ def head_fingerprint(site, key: str) -> str | None:
     if info is None or found["field"] not in info.__slots__:
         return None
     return fingerprint(getattr(info, found["field"])[:int(found["count"])])
-
-
-def listing_pages(count: int) -> int:
-    """How many pages a listing of ``count`` articles has."""
-    return max(1, -(-count // LISTING_PAGE))
-
-
-def listing_page(items: tuple, number: int) -> tuple:
-    """What page ``number`` (from 1) of a listing shows."""
-    return items[(number - 1) * LISTING_PAGE: number * LISTING_PAGE]
-
-
-def listing_keys(key: str, items: tuple) -> list[str]:
-    return [key + "/pages"] + [f"{key}/page/{n}" for n in range(1, listing_pages(len(items)) + 1)]
-
-
-def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tuple | None = None) -> None:
-    """``<key>/pages`` and ``<key>/page/<n>`` of a listing; ``before``: the listing ``fp``
-    holds them for, whose equal pages keep theirs and whose pages beyond the end go."""
-    if before is not None and before == items:
-        return
-    count = listing_pages(len(items))
-    fp[key + "/pages"] = str(count)
-    for n in range(1, count + 1):
-        shown = listing_page(items, n)
-        if before is None or listing_page(before, n) != shown:
-            fp[f"{key}/page/{n}"] = fingerprint(shown)
-    if before is not None:
-        for n in range(count + 1, listing_pages(len(before)) + 1):
-            del fp[f"{key}/page/{n}"]
 
 
 def index_fingerprint(name: str, table: Mapping, regions: Mapping[str, RegionInfo]) -> str:

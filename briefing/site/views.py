@@ -144,12 +144,12 @@ class ListingView:
     @property
     def slugs(self) -> list[str]:
         """The articles this page shows."""
-        self._h._use(f"{self._key}/page/{self.number}")
+        self._h._use(f"{self._key}/page/{self.number}" if self.number > 1 else self._key)
         return list(listing_page(self._items, self.number))
 
     @property
     def pages(self) -> int:
-        self._h._use(self._key + "/pages")
+        self._h._use(self._key + "/pages" if self.number > 1 else self._key)
         return listing_pages(len(self._items))
 
     @property
@@ -378,10 +378,11 @@ class Reader:
     def listing(self, of, number: int) -> "ListingView":
         """Page ``number`` (from 1) of a listing of articles, newest first: an entity's
         (``of`` is its record, ``h.region(id)`` …) or every article's (``of`` is
-        ``'articles'``). What the page reads of it is what it depends on: ``.slugs`` (the
-        articles it shows) and ``.pager`` (the links to every page) depend on those alone,
-        ``.count`` on the whole listing. So a page after the first, which shows no count,
-        is not rendered again when an article enters or leaves the listing after it."""
+        ``'articles'``). What a later page reads of it is what it depends on: ``.slugs``
+        (the articles it shows) and ``.pager`` (the links to every page) depend on those
+        alone, ``.count`` on the whole listing; the first page depends on the whole
+        listing. So a page after the first, which shows no count, is not rendered again
+        when an article enters or leaves the listing after it."""
         if of == "articles":
             return ListingView(self, "index:articles", tuple(a.slug for a in self.site.articles),
                                urls.articles_index(self.v), number)

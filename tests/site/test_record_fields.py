@@ -74,7 +74,7 @@ def test_an_article_leaving_a_listing_changes_its_first_page_and_the_pages_from_
     changed = _changed(before, after)
     env = render.make_environment()
     deps = {n: _topic_page(env, before, n) for n in (1, 2, 3, 4)}
-    assert {"topic:talent.articles", "topic:talent.articles/page/1"} <= deps[1]
+    assert "topic:talent.articles" in deps[1] and not any("/page" in k for k in deps[1])
     assert "topic:talent.articles" not in deps[2] | deps[3] | deps[4]
     assert {"topic:talent.articles/page/2", "topic:talent.articles/pages"} <= deps[2]
     assert not deps[1].isdisjoint(changed)
