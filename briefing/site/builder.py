@@ -620,7 +620,8 @@ class SiteBuilder:
         first read by the pages of ``results``. The model does not make them: which heads
         there are is up to the templates."""
         if self._head_keys is None:
-            self._head_keys = {k for k in (last_fps or ()) if model.is_head_key(k)}
+            # ("]" in k first: a method call per key cost ~24 ms over 150,000 keys at 10k, this ~7 ms)
+            self._head_keys = {k for k in (last_fps or ()) if "]" in k and model.is_head_key(k)}
         seen: set[int] = set()
         for r in results:
             deps = r[3]
