@@ -986,7 +986,7 @@ def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tup
     if before is not None:
         if count == 1:
             fp.pop(key + "/pages", None)
-        for n in range(max(count, 1) + 1, listing_pages(len(before)) + 1):
+        for n in range(count + 1, listing_pages(len(before)) + 1):
             del fp[f"{key}/page/{n}"]
 
 

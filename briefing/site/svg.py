@@ -114,8 +114,9 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, legend: dict[int,
             x = min(max(x, frame[0]), frame[2])
             y = min(max(y, frame[1]), frame[3])
         positions[id(p)] = (x, y, dot_radius(p.size))
+    biggest_first = sorted(pts, key=lambda p: (-p.size, p.label))
     labelled = set()
-    for p in sorted(pts, key=lambda p: (-p.size, p.label))[:label_limit]:
+    for p in biggest_first[:label_limit]:
         x, y, r = positions[id(p)]
         w = 13 * len(p.label) + 4
         box = (x + r + 2, y - 10, x + r + 2 + w, y + 6)
@@ -127,7 +128,7 @@ def dot_map(points: list[MapPoint], title: str, ident: str, *, legend: dict[int,
         labelled.add(id(p))
         positions[id(p)] = (x, y, r, box)
     dots = []
-    for p in sorted(pts, key=lambda p: (-p.size, p.label)):  # small dots drawn last, on top
+    for p in biggest_first:  # small dots drawn last, on top
         pos = positions[id(p)]
         x, y, r = pos[0], pos[1], pos[2]
         name = p.label + (f"（{p.note}）" if p.note else "")

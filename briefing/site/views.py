@@ -141,15 +141,19 @@ class ListingView:
     def __init__(self, h: "Reader", key: str, items: tuple[str, ...], first: str, number: int):
         self._h, self._key, self._items, self._first, self.number = h, key, items, first, number
 
+    def _use(self, part: str) -> None:
+        """A later page depends on a part of the listing, the first on the whole."""
+        self._h._use(f"{self._key}/{part}" if self.number > 1 else self._key)
+
     @property
     def slugs(self) -> list[str]:
         """The articles this page shows."""
-        self._h._use(f"{self._key}/page/{self.number}" if self.number > 1 else self._key)
+        self._use(f"page/{self.number}")
         return list(listing_page(self._items, self.number))
 
     @property
     def pages(self) -> int:
-        self._h._use(self._key + "/pages" if self.number > 1 else self._key)
+        self._use("pages")
         return listing_pages(len(self._items))
 
     @property
