@@ -24,7 +24,7 @@ def parted(tmp_path_factory, vocab):
     content = root / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "PART_PAGES", 2)
         mp.setattr(search, "FOLD_PAGES", 0)   # parts this small would be indexed again, not given a delta
         builder = SiteBuilder(content, root / "briefing", cache_dir=root / "cache", vocab=vocab, quiet=True)
         report = builder.build()
@@ -35,7 +35,7 @@ def test_the_index_is_split_into_parts_listed_for_the_search_page(parted):
     _, builder, report = parted
     out = builder.out_path
     listed = json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8"))["bundles"]
-    assert len(listed) == 3  # 12 marked pages, 4 per part
+    assert len(listed) == 3  # 6 documents (12 marked pages, both scripts), 2 per part
     for n, rel in enumerate(listed):
         assert (out / search.part_prefix(n) / "pagefind-entry.json").is_file(), rel
     assert report.search_indexed
@@ -55,7 +55,7 @@ def edited(parted):
     root, builder, _ = parted
     before = _listing(builder.out_path)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "PART_PAGES", 2)
         mp.setattr(search, "FOLD_PAGES", 0)
         path = builder.content_dir / "articles" / f"{SLUG}.md"
         path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
@@ -71,7 +71,7 @@ def test_an_edit_is_indexed_alone_into_the_delta(parted, edited):
     for p in touched - {"pagefind/parts.json"}:
         assert p.startswith("pagefind/delta/"), p          # no part was indexed again
     assert after["bundles"] == before["bundles"] + ["../pagefind/delta/"]
-    assert sorted(url for _, url in after["stale"]) == [f"/articles/{SLUG}/", f"/hant/articles/{SLUG}/"]
+    assert [url for _, url in after["stale"]] == [f"/articles/{SLUG}/"]   # one document, both scripts
     fragments = {f.name for f in (builder.out_path / "pagefind").rglob("*.pf_fragment")
                  if "delta" not in f.parts}
     assert {f"{fid}.pf_fragment" for fid, _ in after["stale"]} <= fragments  # ids of results that exist
@@ -81,7 +81,7 @@ def test_a_delta_grown_too_big_is_folded_into_its_parts(tmp_path, vocab):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "PART_PAGES", 2)
         mp.setattr(search, "DELTA_PAGES", 1)
         mp.setattr(search, "FOLD_PAGES", 0)
         builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
@@ -133,7 +133,7 @@ def test_a_build_after_serves_background_indexer_reuses_its_parts(tmp_path, voca
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "PART_PAGES", 2)
         serving = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True,
                               search=False)
         serving.build()                                  # serve writes pages without the index...
@@ -155,7 +155,7 @@ def test_parts_indexed_two_at_once_give_the_same_bundles(parted, tmp_path):
         site = tmp_path / f"site-{runs}"
         shutil.copytree(out, site, ignore=shutil.ignore_patterns("pagefind"))
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(search, "PART_PAGES", 4)
+            mp.setattr(search, "PART_PAGES", 2)
             search.build_search_index(site, None, {}, runs=runs)
         bundles[runs] = {p.relative_to(site).as_posix(): p.read_bytes()
                          for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
@@ -176,7 +176,7 @@ def test_an_index_without_a_delta_is_byte_for_byte_a_cold_builds(tmp_path, vocab
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 4)
+        mp.setattr(search, "PART_PAGES", 2)
         mp.setattr(search, "FOLD_PAGES", 0 if asked else 100)
         builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
         builder.build()
@@ -202,7 +202,8 @@ def _files(folder) -> dict[str, bytes]:
 
 def test_a_warm_pagefind_service_writes_the_bundle_the_command_writes(site_dir, tmp_path, monkeypatch):
     exe = search.pagefind_executable()
-    pages = sorted(search.marked_pages(site_dir))[:6]
+    marked = search.marked_pages(site_dir)
+    pages = search._documents(sorted(marked)[:6], marked)
     by_command, command_fragments = search._index_bundle(exe, site_dir, pages, tmp_path / "command", "p")
 
     search.warm_up()
@@ -227,19 +228,23 @@ def test_a_warm_pagefind_service_writes_the_bundle_the_command_writes(site_dir, 
 
 def test_pagefind_given_only_the_indexed_element_writes_the_bundle_of_the_whole_pages(site_dir, tmp_path):
     """Pagefind is handed each page cut to its ``<html>`` tag and the element it indexes
-    (~10% less of its time): the bundle is byte for byte the one the whole pages give."""
+    (~10% less of its time): the bundle is byte for byte the one the whole pages give (each
+    carrying its Traditional counterpart's title and text alike)."""
     exe = search.pagefind_executable()
-    pages = sorted(search.marked_pages(site_dir))
-    assert any(p.startswith("hant/") for p in pages) and any(not p.startswith("hant/") for p in pages)
+    marked = search.marked_pages(site_dir)
+    documents = search._documents(sorted(marked), marked)
+    assert documents and all(not p.startswith("hant/") and other == "hant/" + p for p, other in documents.items())
     whole = tmp_path / "whole"
-    for page in pages:
+    for page, other in documents.items():
         dest = whole.joinpath(*page.split("/"))
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(site_dir.joinpath(*page.split("/")), dest)
+        dest.write_bytes(search.with_counterpart(site_dir.joinpath(*page.split("/")).read_bytes(),
+                                                 site_dir.joinpath(*other.split("/")).read_bytes()))
     assert search._run_pagefind(exe, whole, tmp_path / "from-whole") is None
-    cut, _ = search._index_bundle(exe, site_dir, pages, tmp_path / "work", "p")
-    sent = search.indexed_document(site_dir.joinpath(*pages[0].split("/")).read_bytes())
-    assert len(sent) < site_dir.joinpath(*pages[0].split("/")).stat().st_size / 2   # it was cut
+    cut, _ = search._index_bundle(exe, site_dir, documents, tmp_path / "work", "p")
+    first = next(iter(documents))
+    sent = search.indexed_document(site_dir.joinpath(*first.split("/")).read_bytes())
+    assert len(sent) < site_dir.joinpath(*first.split("/")).stat().st_size / 2   # it was cut
     search._normalise_entry(tmp_path / "from-whole" / "pagefind-entry.json")
     assert _files(cut) == _files(tmp_path / "from-whole")
 

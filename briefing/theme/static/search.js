@@ -1,4 +1,9 @@
-/* The search page, on Pagefind's JavaScript API (the pages' own language index).
+/* The search page, on Pagefind's JavaScript API.
+
+   Both scripts share one index of the Simplified pages (see briefing/site/search.py). On the
+   Traditional page (search-hant.js sets BRIEFING_HANT) the query is folded to Simplified a
+   character at a time, and each result shows the Traditional title, link and an excerpt cut
+   from the Traditional text its document carries.
 
    A big site is indexed in several bundles: parts.json, in the first one, lists the others
    (merged into the search) and the results of the parts that are stale because their page
@@ -22,18 +27,23 @@
     return (el.getAttribute("data-" + name) || "").replace(/\{(\w+)\}/g, function (m, k) { return values[k]; });
   };
 
-  /* The index keeps each Traditional-only character as a word of its own (its segmenter
-     knows Simplified words); split a Traditional query the same way. */
-  var trad = {};
-  var tradChars = window.BRIEFING_TRADITIONAL_CHARS || "";
-  for (var i = 0; i < tradChars.length; i++) { trad[tradChars.charAt(i)] = true; }
-  function prepare(term) {
+  var hant = window.BRIEFING_HANT || null;
+  var folding = {};
+  if (hant) {
+    for (var i = 0; i < hant.from.length; i++) { folding[hant.from.charAt(i)] = hant.to.charAt(i); }
+  }
+  /* A text folded to Simplified a character at a time: as long as the text, so a place in
+     one is the same place in the other. */
+  function fold(text) {
     var out = "";
-    for (var j = 0; j < term.length; j++) {
-      var c = term.charAt(j);
-      out += trad[c] ? " " + c + " " : c;
+    for (var j = 0; j < text.length; j++) {
+      var c = text.charAt(j);
+      out += folding[c] || c;
     }
-    return out.replace(/\s+/g, " ").trim();
+    return out;
+  }
+  function prepare(term) {
+    return hant ? fold(term) : term;
   }
 
   var pagefind = null;
@@ -93,7 +103,7 @@
         if (stale[batch[k].id] === url || run.seen[url]) { return; }
         run.seen[url] = true;
         run.shown++;
-        list.appendChild(item(data));
+        list.appendChild(item(data, run.term));
       });
       if (run.shown < run.want && run.next < run.results.length) { return fill(run); }
       more.hidden = run.next >= run.results.length;
@@ -101,21 +111,67 @@
     });
   }
 
-  function item(data) {
+  function item(data, term) {
+    var meta = data.meta || {};
     var li = document.createElement("li");
     li.className = "search-result";
     var a = document.createElement("a");
     a.className = "search-result-link";
-    a.href = data.url;
-    a.textContent = (data.meta && data.meta.title) || data.url;
+    var p = document.createElement("p");
+    p.className = "search-result-excerpt";
+    if (hant && meta[hant.text] !== undefined) {
+      a.href = variantUrl(data.url);
+      a.textContent = meta[hant.title] || meta.title || a.href;
+      cut(p, meta[hant.text], term);
+    } else {
+      a.href = data.url;
+      a.textContent = meta.title || data.url;
+      excerpt(p, data.excerpt || "");
+    }
     var h = document.createElement("h2");
     h.appendChild(a);
     li.appendChild(h);
-    var p = document.createElement("p");
-    p.className = "search-result-excerpt";
-    excerpt(p, data.excerpt || "");
     li.appendChild(p);
     return li;
+  }
+
+  /* A Simplified page's URL (under the site's root) → its Traditional counterpart's. */
+  function variantUrl(url) {
+    return url.indexOf(root) === 0 ? root + hant.prefix + url.slice(root.length) : url;
+  }
+
+  var EXCERPT = 80;   // characters
+  /* An excerpt of a Traditional text around the query's first hit, the hits marked. Hits are
+     found on the folded text and query, so a query in either script finds them. A word of
+     the query not found whole (Pagefind matched its parts) is looked for two characters at
+     a time. */
+  function cut(target, text, term) {
+    var folded = fold(text);
+    var hits = [];
+    fold(term).split(/\s+/).forEach(function (word) {
+      var parts = folded.indexOf(word) >= 0 || word.length < 3 ? [word] : [];
+      for (var k = 0; !parts.length && k + 2 <= word.length; k++) { parts.push(word.substr(k, 2)); }
+      parts.forEach(function (w) {
+        for (var at = w ? folded.indexOf(w) : -1; at >= 0; at = folded.indexOf(w, at + w.length)) {
+          hits.push([at, at + w.length]);
+        }
+      });
+    });
+    hits.sort(function (x, y) { return x[0] - y[0] || y[1] - x[1]; });
+    var start = hits.length ? Math.max(0, hits[0][0] - Math.floor(EXCERPT / 4)) : 0;
+    var end = Math.min(text.length, start + EXCERPT);
+    var pos = start;
+    if (start > 0) { target.appendChild(document.createTextNode("…")); }
+    hits.forEach(function (hit) {
+      var from = Math.max(hit[0], pos), to = Math.min(hit[1], end);
+      if (from >= to) { return; }
+      target.appendChild(document.createTextNode(text.slice(pos, from)));
+      var m = document.createElement("mark");
+      m.textContent = text.slice(from, to);
+      target.appendChild(m);
+      pos = to;
+    });
+    target.appendChild(document.createTextNode(text.slice(pos, end) + (end < text.length ? "…" : "")));
   }
 
   /* Pagefind's excerpt is escaped text with <mark> around the hits: build it as nodes. */

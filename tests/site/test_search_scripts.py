@@ -1,0 +1,94 @@
+"""One search index for both scripts: each article is one Pagefind document, its Simplified
+page segmented into words and carrying its Traditional page's title and text; the
+Traditional search page folds its query to Simplified and shows Traditional results."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from briefing.site import search
+from briefing.text.script import to_simplified
+
+from tests.site.conftest import search_results
+
+WUXI_ARTICLES = {"2021-06-02-wuxi-kechuang", "2021-07-28-gongtongti", "2022-03-09-sunan", "2023-03-wuxi-shenzhen"}
+
+
+def test_the_text_of_the_indexed_element_leaves_out_ignored_elements_and_markup():
+    page = ('<html lang="zh-Hant"><body><nav>選單</nav><article data-pagefind-body>'
+            '<h1>無錫<em>科創</em></h1><p class="note" data-pagefind-ignore>原文為<b>簡體</b></p>'
+            '<p>在<a href="/r/">無錫</a>舉行&amp;簽約</p><ul><li>甲</li><li>乙</li></ul>'
+            '<footer data-pagefind-ignore><p>來源</p></footer></article><footer>頁尾</footer></body></html>')
+    assert search.indexed_text(page.encode("utf-8")) == ("無錫科創", "無錫科創 在無錫舉行&簽約 甲 乙")
+    assert search.indexed_text(b"<html><body><p>none</p></body></html>") is None
+
+
+def test_a_document_carries_its_counterparts_title_and_text_in_its_head():
+    page = b'<!DOCTYPE html><html lang="zh-Hans"><head><title>t</title></head><body><main data-pagefind-body><h1>x</h1></main></body></html>'
+    other = '<html lang="zh-Hant"><body><main data-pagefind-body><h1>無錫 "甲"</h1><p>乙</p></main></body></html>'
+    doc = search.bilingual_document(page, other.encode("utf-8")).decode("utf-8")
+    assert doc.startswith('<!DOCTYPE html><html lang="zh-Hans"><head><meta data-pagefind-meta="title_hant[content]"'
+                          ' content="無錫 &quot;甲&quot;"><meta data-pagefind-meta="text_hant[content]" content="無錫 &quot;甲&quot; 乙">')
+    assert doc.endswith("<body><main data-pagefind-body><h1>x</h1></main></body></html>")
+    assert search.bilingual_document(page, None) == search.indexed_document(page)
+
+
+def _fragments(site_dir):
+    for path in sorted((site_dir / "pagefind").rglob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        yield json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
+
+
+def test_one_index_holds_each_article_once_with_its_traditional_text(site_dir):
+    marked = search.marked_pages(site_dir)
+    articles = sorted(p for p in marked if not p.startswith("hant/"))
+    assert articles and {"hant/" + p for p in articles} == set(marked) - set(articles)
+    entry = json.loads((site_dir / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["zh-hans"] and entry["languages"]["zh-hans"]["page_count"] == len(articles)
+    fragments = {f["url"]: f for f in _fragments(site_dir)}
+    assert sorted(fragments) == sorted("/" + p[: -len("index.html")] for p in articles)
+    for page in articles:
+        meta = fragments["/" + page[: -len("index.html")]]["meta"]
+        title, text = search.indexed_text((site_dir / "hant" / page).read_bytes())
+        assert meta[search.META_TITLE] == title and meta[search.META_TEXT] == text
+        assert to_simplified(title) == to_simplified(meta["title"])   # the same article's title
+    wuxi = fragments["/articles/2021-06-02-wuxi-kechuang/"]["meta"]
+    assert "無錫已累計引進高層次人才2萬名" in wuxi[search.META_TEXT]
+    assert "阅读原文" not in wuxi[search.META_TEXT] and "閱讀原文" not in wuxi[search.META_TEXT]   # ignored note
+
+
+def test_the_folding_table_keeps_a_text_as_long_as_it_was():
+    source, target = search.character_folding()
+    assert len(source) == len(target) > 2000
+    assert all(ord(c) < 0x10000 for c in source + target)
+    assert {source[source.index(c)]: target[source.index(c)] for c in "無錫環"} == {"無": "无", "錫": "锡", "環": "环"}
+
+
+@pytest.mark.browser
+def test_traditional_search_shows_traditional_results_for_a_query_in_either_script(page, server):
+    for query in ("無錫", "无锡"):
+        found, hrefs = search_results(page, server + "hant/search/?q=" + query, WUXI_ARTICLES)
+        assert WUXI_ARTICLES <= found, (query, hrefs)
+        assert all(h.startswith(server + "hant/articles/") for h in hrefs), hrefs
+        titles = page.eval_on_selector_all(".search-result-link", "els => els.map(e => e.textContent)")
+        assert "無錫科創新篇：環太湖科技創新圈在無錫簽約" in titles, titles
+        marks = page.eval_on_selector_all(".search-result-excerpt mark", "els => els.map(e => e.textContent)")
+        assert marks and set(marks) == {"無錫"}, marks   # the hits, in the Traditional text
+        excerpts = page.eval_on_selector_all(".search-result-excerpt", "els => els.map(e => e.textContent)")
+        assert all(len(e) <= 82 for e in excerpts), excerpts   # cut around the hit (80 characters, two ellipses)
+        assert not any(re.search(r"[无锡环长创]", e) for e in excerpts), excerpts
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_traditional_phrase_is_found_by_its_words(page, server):
+    """The shared index is segmented into words: a Traditional phrase folded to Simplified
+    is matched word by word, as on the Simplified page."""
+    found_hant, _ = search_results(page, server + "hant/search/?q=長三角科技創新共同體", {"2021-07-28-gongtongti"})
+    found_hans, _ = search_results(page, server + "search/?q=长三角科技创新共同体", {"2021-07-28-gongtongti"})
+    assert "2021-07-28-gongtongti" in found_hant and found_hant == found_hans
+    assert page.errors == []
