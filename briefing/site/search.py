@@ -4,7 +4,8 @@ Run after the pages are in place: the bundled binary indexes the output folder i
 temporary folder, which is then mirrored into ``<out>/pagefind/`` through the writer (atomic
 writes, unchanged files untouched, stale fragments removed). Only elements marked
 ``data-pagefind-body`` are indexed: in the theme, each article page's ``<article>`` (title,
-byline, body, the names of its places and entities).
+byline, body, the names of its places and entities) and the heading of the first page of
+each region, initiative, topic, person and organisation (its name).
 
 Both scripts share one index. A page and its Traditional counterpart are one document: the
 Simplified page, which Pagefind segments into words (its Chinese segmenter knows Simplified

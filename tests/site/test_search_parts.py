@@ -24,7 +24,7 @@ def parted(tmp_path_factory, vocab):
     content = root / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 2)
+        mp.setattr(search, "PART_PAGES", 17)
         mp.setattr(search, "FOLD_PAGES", 0)   # parts this small would be indexed again, not given a delta
         builder = SiteBuilder(content, root / "briefing", cache_dir=root / "cache", vocab=vocab, quiet=True)
         report = builder.build()
@@ -35,7 +35,7 @@ def test_the_index_is_split_into_parts_listed_for_the_search_page(parted):
     _, builder, report = parted
     out = builder.out_path
     listed = json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8"))["bundles"]
-    assert len(listed) == 3  # 6 documents (12 marked pages, both scripts), 2 per part
+    assert len(listed) == 3  # 50 documents (6 articles, 44 entities; 100 marked pages, both scripts), 17 a part
     for n, rel in enumerate(listed):
         assert (out / search.part_prefix(n) / "pagefind-entry.json").is_file(), rel
     assert report.search_indexed
@@ -55,7 +55,7 @@ def edited(parted):
     root, builder, _ = parted
     before = _listing(builder.out_path)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 2)
+        mp.setattr(search, "PART_PAGES", 17)
         mp.setattr(search, "FOLD_PAGES", 0)
         path = builder.content_dir / "articles" / f"{SLUG}.md"
         path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
@@ -81,7 +81,7 @@ def test_a_delta_grown_too_big_is_folded_into_its_parts(tmp_path, vocab):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 2)
+        mp.setattr(search, "PART_PAGES", 17)
         mp.setattr(search, "DELTA_PAGES", 1)
         mp.setattr(search, "FOLD_PAGES", 0)
         builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
@@ -133,7 +133,7 @@ def test_a_build_after_serves_background_indexer_reuses_its_parts(tmp_path, voca
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 2)
+        mp.setattr(search, "PART_PAGES", 17)
         serving = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True,
                               search=False)
         serving.build()                                  # serve writes pages without the index...
@@ -155,7 +155,7 @@ def test_parts_indexed_two_at_once_give_the_same_bundles(parted, tmp_path):
         site = tmp_path / f"site-{runs}"
         shutil.copytree(out, site, ignore=shutil.ignore_patterns("pagefind"))
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(search, "PART_PAGES", 2)
+            mp.setattr(search, "PART_PAGES", 17)
             search.build_search_index(site, None, {}, runs=runs)
         bundles[runs] = {p.relative_to(site).as_posix(): p.read_bytes()
                          for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
@@ -176,7 +176,7 @@ def test_an_index_without_a_delta_is_byte_for_byte_a_cold_builds(tmp_path, vocab
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search, "PART_PAGES", 2)
+        mp.setattr(search, "PART_PAGES", 17)
         mp.setattr(search, "FOLD_PAGES", 0 if asked else 100)
         builder = SiteBuilder(content, tmp_path / "site", cache_dir=tmp_path / "cache", vocab=vocab, quiet=True)
         builder.build()

@@ -43,12 +43,16 @@ def _fragments(site_dir):
         yield json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
 
 
-def test_one_index_holds_each_article_once_with_its_traditional_text(site_dir):
+def test_one_index_holds_each_page_once_with_its_traditional_text(site_dir):
     marked = search.marked_pages(site_dir)
-    articles = sorted(p for p in marked if not p.startswith("hant/"))
+    articles = sorted(p for p in marked if not p.startswith("hant/"))   # and the entities' first pages
+    assert {p.split("/")[0] for p in articles} == {"articles", "regions", "initiatives", "topics", "people",
+                                                   "organisations"}
+    assert not any("/page/" in p for p in articles)
     assert articles and {"hant/" + p for p in articles} == set(marked) - set(articles)
-    entry = json.loads((site_dir / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert list(entry["languages"]) == ["zh-hans"] and entry["languages"]["zh-hans"]["page_count"] == len(articles)
+    entries = [json.loads(p.read_text(encoding="utf-8")) for p in (site_dir / "pagefind").rglob("pagefind-entry.json")]
+    assert entries and all(list(e["languages"]) == ["zh-hans"] for e in entries)   # (the site may be in parts)
+    assert sum(e["languages"]["zh-hans"]["page_count"] for e in entries) == len(articles)
     fragments = {f["url"]: f for f in _fragments(site_dir)}
     assert sorted(fragments) == sorted("/" + p[: -len("index.html")] for p in articles)
     for page in articles:
@@ -73,7 +77,8 @@ def test_traditional_search_shows_traditional_results_for_a_query_in_either_scri
     for query in ("無錫", "无锡"):
         found, hrefs = search_results(page, server + "hant/search/?q=" + query, WUXI_ARTICLES)
         assert WUXI_ARTICLES <= found, (query, hrefs)
-        assert all(h.startswith(server + "hant/articles/") for h in hrefs), hrefs
+        assert all(h.startswith(server + "hant/") for h in hrefs), hrefs
+        assert server + "hant/regions/wuxi/" in hrefs, hrefs   # the region's page, by its name
         titles = page.eval_on_selector_all(".search-result-link", "els => els.map(e => e.textContent)")
         assert "無錫科創新篇：環太湖科技創新圈在無錫簽約" in titles, titles
         marks = page.eval_on_selector_all(".search-result-excerpt mark", "els => els.map(e => e.textContent)")
