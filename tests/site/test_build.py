@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -278,3 +279,43 @@ def test_long_listings_are_paginated_and_linked(tmp_path, vocab):
         cards = (out / second).read_text(encoding="utf-8").count('class="card"')
         assert cards == 45 - 40
         assert (out / urls.paged(urls.articles_index(variant), 2)).is_file()
+
+
+@pytest.mark.parametrize("number, pages, shown", [
+    (1, 1, [1]),
+    (1, 5, [1, 2, 3, 4, 5]),
+    (1, 12, [1, 2, 3, None, 12]),
+    (5, 12, [1, 2, 3, 4, 5, 6, 7, None, 12]),   # a single page left out (2) is shown instead
+    (6, 12, [1, None, 4, 5, 6, 7, 8, None, 12]),
+    (12, 12, [1, None, 10, 11, 12]),
+    (247, 250, [1, None, 245, 246, 247, 248, 249, 250]),
+])
+def test_a_pager_links_the_first_last_and_nearby_pages(number, pages, shown):
+    from briefing.site.views import pager_numbers
+
+    assert pager_numbers(number, pages) == shown
+
+
+def test_a_long_listings_pager_leaves_out_the_pages_far_from_the_current_one(tmp_path, vocab, monkeypatch):
+    from briefing.site import model, pages
+
+    monkeypatch.setattr(model, "LISTING_PAGE", 4)
+    monkeypatch.setattr(pages, "PER_PAGE", 4)
+    content = tmp_path / "content" / "articles"
+    content.mkdir(parents=True)
+    source = (FIXTURE_CONTENT / "articles/2022-03-09-sunan.md").read_text(encoding="utf-8")
+    for i in range(45):   # 12 pages of 4
+        (content / f"copy-{i:02d}.md").write_text(source.replace("slug: 2022-03-09-sunan", f"slug: copy-{i:02d}"),
+                                                  encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(tmp_path / "content", out, vocab=vocab, quiet=True, search=False)
+    first = urls.region(urls.HANS, "wuxi")
+    sixth = urls.paged(first, 6)
+    html = (out / sixth).read_text(encoding="utf-8")
+    pager = re.search(r'<nav class="pager".*?</nav>', html, re.S).group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", pager)
+    assert [re.sub(r"<[^>]+>", "", i) for i in items] == ["1", "…", "4", "5", "6", "7", "8", "…", "12"]
+    assert '<span aria-current="page">6</span>' in pager and pager.count('class="gap" aria-hidden="true"') == 2
+    for n in (1, 4, 8, 12):
+        assert f'href="{urls.href(sixth, urls.paged(first, n))}"' in pager
+    assert (out / urls.paged(first, 12)).is_file() and not (out / urls.paged(first, 13)).exists()
