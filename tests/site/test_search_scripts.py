@@ -97,3 +97,17 @@ def test_a_traditional_phrase_is_found_by_its_words(page, server):
     found_hans, _ = search_results(page, server + "search/?q=长三角科技创新共同体", {"2021-07-28-gongtongti"})
     assert "2021-07-28-gongtongti" in found_hant and found_hant == found_hans
     assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_traditional_excerpt_marks_what_the_index_matched_of_a_split_word(page, server):
+    """Pagefind's segmenter does not know 张江: it matches 张 and 江 apart, and the Traditional
+    excerpt marks those characters (the word is not in the text whole)."""
+    page.goto(server + "hant/search/?q=張江")
+    page.wait_for_selector("#search[data-state=done]")
+    excerpts = page.locator(".search-result-excerpt")
+    assert excerpts.count() > 0
+    for k in range(excerpts.count()):
+        marks = excerpts.nth(k).locator("mark").all_inner_texts()
+        assert marks and set(marks) <= {"張", "江"}, (k, marks)
+    assert page.errors == []

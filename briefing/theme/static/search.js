@@ -143,14 +143,22 @@
   var EXCERPT = 80;   // characters
   /* An excerpt of a Traditional text around the query's first hit, the hits marked. Hits are
      found on the folded text and query, so a query in either script finds them. A word of
-     the query not found whole (Pagefind matched its parts) is looked for two characters at
-     a time. */
+     the query not found whole (Pagefind matched its parts: its segmenter may split a name it
+     does not know, 张江 into 张 and 江) is looked for two characters at a time, and failing
+     that one at a time. */
+  function pieces(word, size) {
+    var out = [];
+    for (var k = 0; k + size <= word.length; k++) { out.push(word.substr(k, size)); }
+    return out;
+  }
   function cut(target, text, term) {
     var folded = fold(text);
+    var found = function (w) { return w && folded.indexOf(w) >= 0; };
     var hits = [];
     fold(term).split(/\s+/).forEach(function (word) {
-      var parts = folded.indexOf(word) >= 0 || word.length < 3 ? [word] : [];
-      for (var k = 0; !parts.length && k + 2 <= word.length; k++) { parts.push(word.substr(k, 2)); }
+      var parts = [word];
+      if (!found(word) && word.length > 2) { parts = pieces(word, 2).filter(found); }
+      if (!parts.some(found)) { parts = pieces(word, 1); }
       parts.forEach(function (w) {
         for (var at = w ? folded.indexOf(w) : -1; at >= 0; at = folded.indexOf(w, at + w.length)) {
           hits.push([at, at + w.length]);
