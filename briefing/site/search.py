@@ -113,10 +113,10 @@ STATE_VERSION = 3          # of the state file (marshal: read and written by eve
 _TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*$")
 
 
-def _indexed_element(html: bytes, mark: bytes = SEARCH_MARK, after: int = 0) -> tuple[int, int] | None:
+def _indexed_element(html: bytes, mark: bytes = SEARCH_MARK) -> tuple[int, int] | None:
     """Where the element marked ``mark`` (``data-pagefind-body``) starts and ends in a page:
     None when the page has none, (-1, -1) when its tag cannot be read."""
-    at = html.find(mark, after)
+    at = html.find(mark)
     if at < 0:
         return None
     start = html.rfind(b"<", 0, at)
@@ -185,6 +185,7 @@ IGNORE_MARK = b"data-pagefind-ignore"
 _BLOCK_END = re.compile(rb"</(?:p|h[1-6]|li|dd|dt|blockquote|figcaption|div|section|header|footer|td|th)>|<br\s*/?>", re.I)
 _TAG = re.compile(rb"<[^>]*>")
 _FIRST_H1 = re.compile(rb"<h1\b[^>]*>(.*?)</h1>", re.I | re.S)
+_OPENING_HEAD = re.compile(rb"<head\b[^>]*>", re.I)
 
 
 def _plain(markup: bytes) -> str:
@@ -235,9 +236,6 @@ def with_counterpart(doc: bytes, counterpart: bytes | None) -> bytes:
     opening = _OPENING_HTML.search(doc)
     at = opening.end() if opening is not None else 0
     return doc[:at] + b"<head>" + metas + b"</head>" + doc[at:]
-
-
-_OPENING_HEAD = re.compile(rb"<head\b[^>]*>", re.I)
 
 
 def document_of(page: str, pages) -> str:
@@ -473,9 +471,11 @@ def _run_pagefind(exe: Path, site_dir: Path, bundle: Path) -> str | None:
 def _documents(pages: list[str], indexed) -> dict[str, str | None]:
     """The documents that index ``pages``: each its page → its Traditional counterpart (None
     when it has none among ``indexed``, the pages of the whole index)."""
-    docs = sorted({document_of(p, indexed) for p in pages})
-    return {d: (urls.counterpart(d) if urls.counterpart(d) in indexed and urls.variant_of(d) == urls.HANS
-                else None) for d in docs}
+    documents: dict[str, str | None] = {}
+    for doc in sorted({document_of(p, indexed) for p in pages}):
+        other = urls.counterpart(doc)
+        documents[doc] = other if urls.variant_of(doc) == urls.HANS and other in indexed else None
+    return documents
 
 
 def _index_bundle(exe: Path, out_dir: Path, documents: dict[str, str | None], work: Path,

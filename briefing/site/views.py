@@ -140,7 +140,7 @@ def pager_numbers(number: int, pages: int, around: int = PAGER_AROUND) -> list[i
     """The page numbers a pager shows on page ``number`` of ``pages``: the first, the last and
     those within ``around`` of ``number``, None where some are left out (a single page left
     out is shown instead). A listing of 250 pages linking every page from each of them made
-    1.9 million links at 10,000 articles (~76 MB of HTML)."""
+    1.9 million links at 10,000 articles (124 MB of HTML)."""
     wanted = sorted({1, pages, *range(max(1, number - around), min(pages, number + around) + 1)})
     shown: list[int | None] = []
     last = 0
