@@ -23,12 +23,12 @@ def parted(tmp_path_factory, vocab):
     root = tmp_path_factory.mktemp("parted")
     content = root / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp:   # only while it builds: other modules' sites are not in parts
         mp.setattr(search, "PART_PAGES", 17)
         mp.setattr(search, "FOLD_PAGES", 0)   # parts this small would be indexed again, not given a delta
         builder = SiteBuilder(content, root / "briefing", cache_dir=root / "cache", vocab=vocab, quiet=True)
         report = builder.build()
-        yield root, builder, report
+    return root, builder, report
 
 
 def test_the_index_is_split_into_parts_listed_for_the_search_page(parted):
