@@ -111,3 +111,17 @@ def test_a_traditional_excerpt_marks_what_the_index_matched_of_a_split_word(page
         marks = excerpts.nth(k).locator("mark").all_inner_texts()
         assert marks and set(marks) <= {"張", "江"}, (k, marks)
     assert page.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("variant, query, label", [("", "无锡", "地区"), ("hant/", "無錫", "地區")])
+def test_an_entity_result_is_labelled_with_its_section(page, server, variant, query, label):
+    search_results(page, server + variant + "search/?q=" + query, {"2021-06-02-wuxi-kechuang"})
+    page.wait_for_selector("#search[data-state=done]")
+    rows = page.eval_on_selector_all(".search-result h2", """els => els.map(h => [
+        h.querySelector('.search-result-link').href, (h.querySelector('.tag') || {}).textContent || null])""")
+    kinds = {href: tag for href, tag in rows}
+    assert kinds[server + variant + "regions/wuxi/"] == label, rows
+    assert all(tag is None for href, tag in rows if "/articles/" in href), rows   # articles are not labelled
+    assert "条结果" in page.inner_text(".search-status") or "條結果" in page.inner_text(".search-status")
+    assert page.errors == []

@@ -27,6 +27,22 @@
     return (el.getAttribute("data-" + name) || "").replace(/\{(\w+)\}/g, function (m, k) { return values[k]; });
   };
 
+  /* Results under an entity section (its index page's path → its name) are labelled so. */
+  var kinds = [];
+  try {
+    var named = JSON.parse(el.getAttribute("data-kinds") || "{}");
+    Object.keys(named).forEach(function (href) {
+      kinds.push([new URL(href, window.location.href).pathname, named[href]]);
+    });
+  } catch (err) { kinds = []; }
+  function kindOf(url) {
+    var path = new URL(url, window.location.href).pathname;
+    for (var k = 0; k < kinds.length; k++) {
+      if (path.indexOf(kinds[k][0]) === 0 && path !== kinds[k][0]) { return kinds[k][1]; }
+    }
+    return null;
+  }
+
   var hant = window.BRIEFING_HANT || null;
   var folding = {};
   if (hant) {
@@ -129,6 +145,14 @@
       excerpt(p, data.excerpt || "");
     }
     var h = document.createElement("h2");
+    var kind = kindOf(a.href);
+    if (kind) {
+      var tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = kind;
+      h.appendChild(tag);
+      h.appendChild(document.createTextNode(" "));
+    }
     h.appendChild(a);
     li.appendChild(h);
     li.appendChild(p);
