@@ -8,7 +8,7 @@ An edit is indexed into a small delta bundle (see ``briefing.site.search``); onc
 has asked for an index for `fold_after` seconds, the delta is folded into the parts it
 belongs to, so the site served ends as a cold build makes it, byte for byte, when the
 fold fits the memory budget beside serve (``fold_fits``): at 10,000 articles serve holds
-~700 MB and a fold ~490 MB, so there the delta stays, as after a CLI edit.
+~700 MB and a fold ~480 MB, so there the delta stays, as after a CLI edit.
 """
 
 from __future__ import annotations

@@ -89,18 +89,21 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-# Pagefind runs at once. Each holds ~0.36 GB for a part of 800 pages. Where the model is in
+# Pagefind runs at once. Each holds ~0.36 GB for a part of 650 documents. Where the model is in
 # memory (a build in one process, serve's indexer), one runs at a time, the next part being
 # indexed while the last is mirrored into the folder. The CLI runs the search step once the
 # process that held the model has ended, with two: at 10,000 articles a full index took
 # 101 s instead of 152 s, and the step's peak was 698 MB (measured PSS, Pagefind included).
 PAGEFIND_RUNS = 1
 PAGEFIND_RUNS_APART = 2
-# searchable pages per Pagefind run. Its memory grows ~0.42 MB a page (peak RSS measured on
-# article pages: 800 pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB); more parts
-# mean more bundles for the search page to merge (25 at 10,000 articles).
-PART_PAGES = 800
-PAGEFIND_MB_PER_PAGE = 0.455   # a run's peak RSS a page of its part (measured: 800 pages 364 MB)
+# documents per Pagefind run (an article's document carries its Traditional text too). Its
+# memory grows ~0.42 MB a page (peak RSS measured on article pages, one script each: 800
+# pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB), and a document of both scripts
+# holds ~25% more (800 of the 2k site's articles: 348 MB cut to the Simplified page, 439 MB
+# with the Traditional text); 650 keep a run where 800 pages were. More parts mean more
+# bundles for the search page to merge (~26 at 10,000 articles with the entities' pages).
+PART_PAGES = 650
+PAGEFIND_MB_PER_PAGE = 0.55    # a run's peak RSS a document of its part (measured: 800 documents 440 MB)
 INDEXER_MB = 125               # serve's indexer process at 10,000 articles, Pagefind aside (measured 121 MB)
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
@@ -250,7 +253,7 @@ def document_of(page: str, pages) -> str:
 
 # --- the index: base parts and a delta -------------------------------------------------------
 #
-# A big site is indexed in parts of about PART_PAGES pages (a stable hash of the page picks
+# A big site is indexed in parts of about PART_PAGES documents (a stable hash of the page picks
 # its part), each its own Pagefind bundle, merged by the search page. Pagefind cannot update
 # a bundle, and indexing costs about 4 ms a page, so an edit does not re-index its part:
 # the pages changed since their part was indexed go into one small extra bundle, the delta,
