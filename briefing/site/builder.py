@@ -290,9 +290,9 @@ def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
     if out.kind == "robots":
         return feeds.robots(config), frozenset()
     if out.kind == "searchdata":
-        from briefing.site.search import traditional_chars_script
+        from briefing.site.search import traditional_search_script
 
-        return traditional_chars_script(), frozenset()
+        return traditional_search_script(), frozenset()
     if out.kind == "static":
         return Path(out.source).read_bytes(), frozenset({"static:" + out.path})
     raise ValueError(out.kind)

@@ -41,7 +41,6 @@ from briefing.site.writer import FileState, commit, prepare, sanitised_join, sta
 from briefing.text.script import to_simplified
 
 
-TRADITIONAL_CHARS_JS = "search-hant.js"
 # the metadata a document carries for the Traditional search page
 META_TITLE = f"title_{urls.HANT}"
 META_TEXT = f"text_{urls.HANT}"
@@ -63,7 +62,7 @@ def character_folding() -> tuple[str, str]:
     return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
 
 
-def traditional_chars_script() -> bytes:
+def traditional_search_script() -> bytes:
     """search-hant.js: what the Traditional search page needs to use the shared index."""
     source, target = character_folding()
     data = json.dumps({"prefix": urls.counterpart(""), "from": source, "to": target,

@@ -422,15 +422,6 @@ class Reader:
         self._use(head_key(record._key, field, count))
         return getattr(record._info, field)[:count]
 
-    def paginate(self, items, number: int, per_page: int) -> list:
-        """One page of a list (1-based); the page depends on what was read to get ``items``
-        (for a listing of articles, ``listing`` depends on less)."""
-        return list(items[(number - 1) * per_page : number * per_page])
-
-    def pager(self, kind: str, args: tuple, number: int, total: int, per_page: int) -> list[tuple[int, str | None]]:
-        """(page number, link or None for the current page) for every page of a listing."""
-        return self._pager(getattr(urls, kind)(self.v, *args), number, max(1, -(-total // per_page)))
-
     def _pager(self, first: str, number: int, pages: int) -> list[tuple[int | None, str | None]]:
         if pages == 1:
             return []

@@ -197,13 +197,18 @@
     hits.forEach(function (hit) {
       var from = Math.max(hit[0], pos), to = Math.min(hit[1], end);
       if (from >= to) { return; }
-      target.appendChild(document.createTextNode(text.slice(pos, from)));
-      var m = document.createElement("mark");
-      m.textContent = text.slice(from, to);
-      target.appendChild(m);
+      append(target, text.slice(pos, from), false);
+      append(target, text.slice(from, to), true);
       pos = to;
     });
-    target.appendChild(document.createTextNode(text.slice(pos, end) + (end < text.length ? "…" : "")));
+    append(target, text.slice(pos, end) + (end < text.length ? "…" : ""), false);
+  }
+
+  /* Text into an excerpt, in a <mark> if it is a hit. */
+  function append(target, text, marked) {
+    var node = document.createTextNode(text);
+    if (marked) { var m = document.createElement("mark"); m.appendChild(node); node = m; }
+    target.appendChild(node);
   }
 
   /* Pagefind's excerpt is escaped text with <mark> around the hits: build it as nodes. */
@@ -213,10 +218,8 @@
     parts.forEach(function (part) {
       if (part === "<mark>") { marked = true; return; }
       if (part === "</mark>") { marked = false; return; }
-      var t = document.createTextNode(part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"")
-        .replace(/&#39;/g, "'").replace(/&amp;/g, "&"));
-      if (marked) { var m = document.createElement("mark"); m.appendChild(t); target.appendChild(m); }
-      else { target.appendChild(t); }
+      append(target, part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"")
+        .replace(/&#39;/g, "'").replace(/&amp;/g, "&"), marked);
     });
   }
 
