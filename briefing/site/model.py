@@ -13,8 +13,10 @@ records the keys it shows can tell whether it needs rendering again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -945,28 +947,61 @@ def entity_keys(name: str, ident: str, info) -> list[str]:
 
 
 # --- listings ------------------------------------------------------------------------------
-# A listing of articles (an entity's, newest first) is shown LISTING_PAGE to a page. Its
-# first page shows how many articles it has and depends on the whole listing; a later page
-# shows only its own articles and the links to the others, and depends on
-# ``<listing>/page/<n>`` and ``<listing>/pages``: an article entering or leaving a listing
-# changes the pages from where it sits to the end, not those before it. A listing of one
-# page (most: a person's, an organisation's) has no such keys.
+# A listing of articles (an entity's, newest or most relevant first) is cut into pages of
+# LISTING_MIN to LISTING_MAX articles. A page ends after the first of its articles, from the
+# LISTING_MIN-th on, whose slug marks a cut (one slug in LISTING_CUT_ODDS, by a hash), or
+# after the LISTING_MAX-th; what is left once it fits on a page is the last page. So where a
+# page ends depends on its own articles, not on how many come before it (content-defined
+# chunking, as rsync and backup tools cut files): an article entering or leaving a listing
+# changes the page it is on, and the next one or two when it ended a page or the page was
+# as short or as long as a page can be, not every page after it as cutting by count does
+# (a regions edit at 2,000 articles re-rendered ~66 later pages of three regions that way).
+#
+# The first page shows how many articles the listing has and depends on the whole listing;
+# a later page shows only its own articles and the links to the others, and depends on
+# ``<listing>/page/<n>`` and ``<listing>/pages``. A listing of one page (most: a person's,
+# an organisation's) has no such keys.
 
-LISTING_PAGE = 40
+LISTING_MIN = 30         # articles on a page of a listing, at least (but on the last page)
+LISTING_MAX = 50         # and at most
+LISTING_CUT_ODDS = 10    # one slug in this many may end a page: pages of ~39 on average
 
 
-def listing_pages(count: int) -> int:
-    """How many pages a listing of ``count`` articles has."""
-    return max(1, -(-count // LISTING_PAGE))
+def listing_cuts(items: tuple[str, ...]) -> tuple[int, ...]:
+    """Where each page of a listing of slugs begins (the first at 0)."""
+    if len(items) <= LISTING_MAX:
+        return (0,)
+    return _cuts(items, LISTING_MIN, LISTING_MAX, LISTING_CUT_ODDS)
 
 
-def listing_page(items: tuple, number: int) -> tuple:
+@functools.lru_cache(maxsize=512)   # a page of a listing is read by both scripts' renders
+def _cuts(items: tuple[str, ...], least: int, most: int, odds: int) -> tuple[int, ...]:
+    starts = [0]
+    start = 0
+    while len(items) - start > most:
+        end = start + most
+        for i in range(start + least - 1, start + most - 1):
+            if zlib.crc32(items[i].encode()) % odds == 0:
+                end = i + 1
+                break
+        starts.append(end)
+        start = end
+    return tuple(starts)
+
+
+def listing_pages(items: tuple[str, ...]) -> int:
+    """How many pages a listing has."""
+    return len(listing_cuts(items))
+
+
+def listing_page(items: tuple[str, ...], number: int) -> tuple[str, ...]:
     """What page ``number`` (from 1) of a listing shows."""
-    return items[(number - 1) * LISTING_PAGE: number * LISTING_PAGE]
+    cuts = listing_cuts(items)
+    return items[cuts[number - 1]: cuts[number] if number < len(cuts) else len(items)]
 
 
 def listing_keys(key: str, items: tuple) -> list[str]:
-    pages = listing_pages(len(items))
+    pages = listing_pages(items)
     return [key + "/pages"] + [f"{key}/page/{n}" for n in range(2, pages + 1)] if pages > 1 else []
 
 
@@ -976,7 +1011,7 @@ def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tup
     pages beyond the end go."""
     if before is not None and before == items:
         return
-    count = listing_pages(len(items))
+    count = listing_pages(items)
     if count > 1:
         fp[key + "/pages"] = str(count)
         for n in range(2, count + 1):
@@ -986,7 +1021,7 @@ def listing_fingerprints(fp: dict[str, str], key: str, items: tuple, before: tup
     if before is not None:
         if count == 1:
             fp.pop(key + "/pages", None)
-        for n in range(count + 1, listing_pages(len(before)) + 1):
+        for n in range(count + 1, listing_pages(before) + 1):
             del fp[f"{key}/page/{n}"]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefing.site import urls
-from briefing.site.model import LISTING_PAGE, Site, listing_pages
+from briefing.site.model import Site, listing_pages
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,6 @@ class Output:
         return self.kind == "page"
 
 
-PER_PAGE = LISTING_PAGE  # cards per page of a listing
 TIMELINE_ON_ENTITY = 30  # most recent entries shown on a region/initiative/topic/person page
 
 
@@ -39,10 +38,11 @@ def plan(site: Site, static_files: dict[str, str], previous: list[Output] | None
     listing plans the rest from what it had (~45 ms at 2,000 articles otherwise)."""
     kept = _by_owner(previous) if previous else {}
     out: list[Output] = []
+    every_slug = tuple(a.slug for a in site.articles)
     for v in urls.VARIANTS:
         out.append(Output(urls.home(v), "page", "home.html", v))
-        _listing(out, kept, ("articles.html", v, None), len(site.articles), lambda n, v=v: Output(
-            urls.paged(urls.articles_index(v), n), "page", "articles.html", v, {"pageno": n, "per_page": PER_PAGE}))
+        _listing(out, kept, ("articles.html", v, None), every_slug, lambda n, v=v: Output(
+            urls.paged(urls.articles_index(v), n), "page", "articles.html", v, {"pageno": n}))
         for art in site.articles:
             lastmod = art.src.date if art.src.date_precision != "year" else None
             same = kept.get(("article.html", v, art.slug))
@@ -87,16 +87,16 @@ def _by_owner(outputs: list[Output]) -> dict[tuple, list[Output]]:
     return owned
 
 
-def _listing(out: list[Output], kept: dict, owner: tuple, count: int, make) -> None:
-    """The pages of a listing of ``count`` articles: the earlier plan's when it had as many."""
+def _listing(out: list[Output], kept: dict, owner: tuple, items: tuple[str, ...], make) -> None:
+    """The pages of a listing of articles: the earlier plan's when it had as many."""
     same = kept.get(owner)
-    pages = listing_pages(count)
+    pages = listing_pages(items)
     out.extend(same if same is not None and len(same) == pages else (make(n) for n in range(1, pages + 1)))
 
 
 def _entity(out: list[Output], kept: dict, variant: str, path_of, template: str, table) -> None:
     """An entity's page, plus further pages when it has more articles than fit on one."""
     for ident, info in table.items():
-        _listing(out, kept, (template, variant, ident), len(info.articles), lambda n, ident=ident: Output(
+        _listing(out, kept, (template, variant, ident), info.articles, lambda n, ident=ident: Output(
             urls.paged(path_of(variant, ident), n), "page", template, variant,
-            {"ident": ident, "pageno": n, "per_page": PER_PAGE, "timeline_limit": TIMELINE_ON_ENTITY}))
+            {"ident": ident, "pageno": n, "timeline_limit": TIMELINE_ON_ENTITY}))

@@ -428,7 +428,7 @@ class _Remodel:
             (art.src.date, art.src.date_precision) == (self.old[s].src.date, self.old[s].src.date_precision)
             for s, art in self.fresh.items()) and all(
             table.keys() == last_tables[kind].keys() and all(
-                model.listing_pages(len(info.articles)) == model.listing_pages(len(last_tables[kind][i].articles))
+                model.listing_pages(info.articles) == model.listing_pages(last_tables[kind][i].articles)
                 for i, info in table.items())
             for kind, table in tables.items())
         region_labels_same = not (self.with_page_moved or self.initiatives_moved)

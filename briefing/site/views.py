@@ -175,7 +175,7 @@ class ListingView:
     @property
     def pages(self) -> int:
         self._use("pages")
-        return listing_pages(len(self._items))
+        return listing_pages(self._items)
 
     @property
     def pager(self) -> list[tuple[int | None, str | None]]:

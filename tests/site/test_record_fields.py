@@ -12,8 +12,8 @@ from briefing.site.load import RegionRef
 from tests.site.conftest import FIXTURE_CONTENT
 
 
-def _corpus(vocab, moved_region: str | None = None, copies: int = 50, dropped: str | None = None):
-    """Fifty copies of a fixture article about "talent" (two pages of its topic listing);
+def _corpus(vocab, moved_region: str | None = None, copies: int = 60, dropped: str | None = None):
+    """Copies of a fixture article about "talent" (sixty: two pages of its topic listing);
     with ``moved_region``, the last copy is about that region instead of its own; without
     the copy ``dropped`` (a slug)."""
     base = next(s for s in load.load_articles(FIXTURE_CONTENT) if s.slug == "2021-06-02-wuxi-kechuang")
@@ -65,11 +65,13 @@ def test_the_later_pages_of_a_listing_do_not_depend_on_what_only_the_first_shows
     assert "topic:talent" not in first | second   # the whole record is never read by a page
 
 
-def test_an_article_leaving_a_listing_changes_its_first_page_and_the_pages_from_where_it_was(vocab):
+def test_an_article_leaving_a_listing_changes_its_first_page_and_its_own_page(vocab):
     # the first page shows how many articles there are; a later page only its own articles
-    # and how many pages there are: the pages before the article's are left alone
-    before = _corpus(vocab, copies=130)                       # four pages of 40
+    # and how many pages there are; pages end where their articles say, so the pages before
+    # and after the article's are left alone
+    before = _corpus(vocab, copies=130)                       # four pages: 39, 31, 41 and 19
     listing = before.topics["talent"].articles
+    assert model.listing_cuts(listing) == (0, 39, 70, 111)
     after = _corpus(vocab, copies=130, dropped=listing[100])  # on the third page
     changed = _changed(before, after)
     env = render.make_environment()
@@ -77,15 +79,17 @@ def test_an_article_leaving_a_listing_changes_its_first_page_and_the_pages_from_
     assert "topic:talent.articles" in deps[1] and not any("/page" in k for k in deps[1])
     assert "topic:talent.articles" not in deps[2] | deps[3] | deps[4]
     assert {"topic:talent.articles/page/2", "topic:talent.articles/pages"} <= deps[2]
-    assert not deps[1].isdisjoint(changed)
-    assert deps[2].isdisjoint(changed)
-    assert not deps[3].isdisjoint(changed) and not deps[4].isdisjoint(changed)
+    assert not deps[1].isdisjoint(changed) and not deps[3].isdisjoint(changed)
+    assert deps[2].isdisjoint(changed) and deps[4].isdisjoint(changed)
     html = _page(env, before, "topic.html", "talent", 2)[0]
     assert "第 2 页，共 4 页" in html and "130" not in html
-    # 120 articles fill three pages: the fourth page's key goes
-    gone = _changed(after, _corpus(vocab, copies=120))
+    # without the article that ended the first page, the first takes in part of the second,
+    # and so on: three pages, and the fourth page's key goes
+    fewer = _corpus(vocab, copies=130, dropped=listing[38])
+    assert model.listing_pages(fewer.topics["talent"].articles) == 3
+    gone = _changed(before, fewer)
     assert "topic:talent.articles/pages" in gone and "topic:talent.articles/page/4" in gone
-    assert "topic:talent.articles/page/4" not in _corpus(vocab, copies=120).fingerprints
+    assert "topic:talent.articles/page/4" not in fewer.fingerprints
 
 
 def test_a_map_shows_the_size_class_of_each_region_count_and_depends_on_nothing_finer(vocab):
@@ -98,7 +102,7 @@ def test_a_map_shows_the_size_class_of_each_region_count_and_depends_on_nothing_
     assert 'aria-label="嘉定区（30–99 篇）"' in html
     legend = html[html.index('<g class="legend"'):]
     assert "30–99 篇" in legend[:legend.index("</g>")]
-    within = _changed(_corpus(vocab), _corpus(vocab, moved_region="hefei"))       # 50 -> 49
+    within = _changed(_corpus(vocab), _corpus(vocab, moved_region="hefei"))       # 60 -> 59
     assert "region:jiading.articles" in within and "region:jiading.coverage" not in within
     across = _changed(_corpus(vocab, copies=30), _corpus(vocab, moved_region="hefei", copies=30))   # 30 -> 29
     assert "region:jiading.coverage" in across
