@@ -428,6 +428,7 @@ class _Remodel:
             (art.src.date, art.src.date_precision) == (self.old[s].src.date, self.old[s].src.date_precision)
             for s, art in self.fresh.items()) and all(
             table.keys() == last_tables[kind].keys() and all(
+                info is last_tables[kind][i] or
                 model.listing_pages(info.articles) == model.listing_pages(last_tables[kind][i].articles)
                 for i, info in table.items())
             for kind, table in tables.items())
