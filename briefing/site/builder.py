@@ -254,12 +254,12 @@ def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_
                   files=files, direct=direct, changed_keys=changed_keys)
 
 
-def _kept_records(out: pages.Output) -> dict[str, bytes] | None:
-    """The records of an export that the file the last build wrote holds unchanged, if it
-    is still as that build left it."""
+def _last_export(out: pages.Output) -> export.LastFile | None:
+    """An export as the last build wrote it, if it is still as that build left it, with the
+    model keys changed since (what of it still holds is used again)."""
     st = _STATE
     known = st["files"].get(out.path)
-    if st["changed_keys"] is None or known is None:
+    if st["changed_keys"] is None or known is None or out.args["name"] != "articles.json":
         return None
     path = st["out_dir"].joinpath(*out.path.split("/"))
     try:
@@ -270,7 +270,7 @@ def _kept_records(out: pages.Output) -> dict[str, bytes] | None:
             data = fh.read()
     except OSError:
         return None
-    return export.unchanged_records(out.args["name"], data, st["changed_keys"])
+    return export.LastFile(data, st["changed_keys"])
 
 
 def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
@@ -284,7 +284,7 @@ def _produce(out: pages.Output) -> tuple[bytes, frozenset[str]]:
         return feeds.atom_feed(site, out.variant, config)
     if out.kind == "export":
         name = out.args["name"]
-        return export.export(site, name, _kept_records(out)), export.dependencies(site, name)
+        return export.export(site, name, _last_export(out)), export.dependencies(site, name)
     if out.kind == "sitemap":
         return feeds.sitemap(site, sitemap_listing(st["outputs"]), config), frozenset({"sitemap"})
     if out.kind == "robots":

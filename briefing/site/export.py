@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import AbstractSet, NamedTuple
 
 from briefing.site import urls
 from briefing.site.model import Site
@@ -35,6 +36,13 @@ def _json(records: list) -> bytes:
 SLUG_FIELD = b',"slug":"'   # in a record line: keys are sorted, and a quote inside a value is escaped
 
 
+class LastFile(NamedTuple):
+    """An export as the last build wrote it (still as it left it), and the model keys
+    changed since: what of it still holds is used again."""
+    data: bytes
+    changed_keys: AbstractSet[str]
+
+
 def article_lines(data: bytes) -> dict[str, bytes]:
     """slug → line (UTF-8, as written) of each record of an ``articles.json`` this module wrote."""
     found = {}
@@ -47,37 +55,78 @@ def article_lines(data: bytes) -> dict[str, bytes]:
     return found
 
 
-def articles_json(site: Site, kept: dict[str, bytes] | None = None) -> bytes:
-    """``kept``: slug → line (UTF-8) of articles whose record is known unchanged (from the
-    last file written): those lines are used as they are; at 2,000 articles the whole file
-    (11 MB) takes ~0.45 s to make, and an edit that moves the related articles of a few asks
-    for it."""
-    kept = kept or {}
+def _record_line(site: Site, art) -> bytes:
+    src = art.src
+    return _line({
+        "slug": art.slug, "url": urls.url(urls.article(urls.HANS, art.slug)), "title": src.title,
+        "date": src.date, "date_precision": src.date_precision, "date_source": src.date_source,
+        "time": src.time, "timezone": src.timezone, "outlet": src.outlet, "via": src.via,
+        "author": src.author, "editor": src.editor, "script": src.script, "seed": src.seed,
+        "seed_sha256": src.seed_sha256, "summary": src.summary, "warnings": list(src.warnings),
+        "regions": [{"id": r.id, "mentions": r.mentions, "main": r.main} for r in src.regions],
+        "initiatives": [{"id": r.id, "score": r.score} for r in src.initiatives],
+        "topics": [{"id": r.id, "score": r.score} for r in src.topics],
+        "people": [{"id": p.id, "name": p.name, "role": p.role} for p in src.people],
+        "organisations": [{"id": o.id, "name": o.name, "kind": o.kind} for o in src.organisations],
+        "figures": [{"text": f.text, "value": f.value, "unit": f.unit, "paragraph": f.paragraph,
+                     "sentence": f.sentence, "regions": list(f.regions)} for f in src.figures],
+        "events": [e.entry for e in art.events],
+        "related": list(site.related.get(art.slug, ())),
+        "also_reported_by": [{"title": r.title, "date": r.date, "outlet": r.outlet, "via": r.via,
+                              "seed": r.seed, "seed_sha256": r.seed_sha256} for r in src.also_reported_by],
+    }).encode("utf-8")
+
+
+def _stale_slugs(changed_keys: AbstractSet[str]) -> set[str]:
+    """The articles whose record the changed keys change."""
+    return {key.split(":", 1)[1] for key in changed_keys if key.startswith(("meta:", "related:"))}
+
+
+def _spliced(site: Site, last: LastFile) -> bytes | None:
+    """The last file with the lines of the changed records replaced, when the same articles
+    are in it in the same order; None when a record is not where it should be. One edit at
+    10,000 articles rewrites one line of ~50 MB instead of splitting it into records."""
+    data = last.data
+    places = []
+    for slug in _stale_slugs(last.changed_keys):
+        art = site.by_slug.get(slug)
+        at = data.find(SLUG_FIELD + slug.encode("utf-8") + b'"')
+        if art is None or at < 0:
+            return None
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        if end < 0:
+            return None
+        if data[end - 1: end] == b",":
+            end -= 1
+        places.append((start, end, _record_line(site, art)))
+    pieces = []
+    done = 0
+    for start, end, line in sorted(places):
+        pieces += [data[done:start], line]
+        done = end
+    pieces.append(data[done:])
+    return b"".join(pieces)
+
+
+def articles_json(site: Site, last: LastFile | None = None) -> bytes:
+    """``last``: the file the last build wrote and what changed since. The records of the
+    articles whose keys did not change are taken from it as they are: at 2,000 articles the
+    whole file (11 MB) takes ~0.45 s to make, and an edit that moves the related articles
+    of a few asks for it. When the articles are the same, in the same order, the changed
+    records' lines are replaced in place."""
+    kept: dict[str, bytes] = {}
+    if last is not None:
+        if "index:articles" not in last.changed_keys:
+            spliced = _spliced(site, last)
+            if spliced is not None:
+                return spliced
+        stale = _stale_slugs(last.changed_keys)
+        kept = {slug: line for slug, line in article_lines(last.data).items() if slug not in stale}
     out = []
     for art in site.articles:
         line = kept.get(art.slug)
-        if line is not None:
-            out.append(line)
-            continue
-        src = art.src
-        out.append(_line({
-            "slug": art.slug, "url": urls.url(urls.article(urls.HANS, art.slug)), "title": src.title,
-            "date": src.date, "date_precision": src.date_precision, "date_source": src.date_source,
-            "time": src.time, "timezone": src.timezone, "outlet": src.outlet, "via": src.via,
-            "author": src.author, "editor": src.editor, "script": src.script, "seed": src.seed,
-            "seed_sha256": src.seed_sha256, "summary": src.summary, "warnings": list(src.warnings),
-            "regions": [{"id": r.id, "mentions": r.mentions, "main": r.main} for r in src.regions],
-            "initiatives": [{"id": r.id, "score": r.score} for r in src.initiatives],
-            "topics": [{"id": r.id, "score": r.score} for r in src.topics],
-            "people": [{"id": p.id, "name": p.name, "role": p.role} for p in src.people],
-            "organisations": [{"id": o.id, "name": o.name, "kind": o.kind} for o in src.organisations],
-            "figures": [{"text": f.text, "value": f.value, "unit": f.unit, "paragraph": f.paragraph,
-                         "sentence": f.sentence, "regions": list(f.regions)} for f in src.figures],
-            "events": [e.entry for e in art.events],
-            "related": list(site.related.get(art.slug, ())),
-            "also_reported_by": [{"title": r.title, "date": r.date, "outlet": r.outlet, "via": r.via,
-                                  "seed": r.seed, "seed_sha256": r.seed_sha256} for r in src.also_reported_by],
-        }).encode("utf-8"))
+        out.append(line if line is not None else _record_line(site, art))
     return _lines(out)
 
 
@@ -134,17 +183,9 @@ def dependencies(site: Site, name: str) -> frozenset[str]:
     return frozenset(["index:region"] + [k + rid for rid in site.regions for k in ("region:", "label:region:")])
 
 
-def unchanged_records(name: str, data: bytes, changed_keys: set[str]) -> dict[str, bytes] | None:
-    """What of ``data``, the export ``name`` as the last build wrote it, still holds when the
-    model keys ``changed_keys`` changed since (see ``dependencies``): for ``articles.json``,
-    the line of every article whose keys did not change."""
-    if name != "articles.json":
-        return None
-    return {slug: line for slug, line in article_lines(data).items()
-            if "meta:" + slug not in changed_keys and "related:" + slug not in changed_keys}
-
-
-def export(site: Site, name: str, kept: dict[str, bytes] | None = None) -> bytes:
+def export(site: Site, name: str, last: LastFile | None = None) -> bytes:
+    """The export ``name``; ``last``: the file the last build wrote (see ``LastFile``), used
+    again where it still holds (only ``articles.json`` does)."""
     if name == "articles.json":
-        return articles_json(site, kept)
+        return articles_json(site, last)
     return {"events.json": events_json, "events.csv": events_csv, "regions.json": regions_json}[name](site)

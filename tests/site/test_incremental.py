@@ -3,6 +3,8 @@ the result is always what a cold build of the same inputs makes; the CLI's no-ch
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import subprocess
@@ -507,6 +509,30 @@ def test_the_articles_export_makes_again_only_the_records_whose_keys_changed(pro
     assert urls.data("articles.json") in report.written
     assert made == [ARTICLE]          # its own record; every other one as written before
     _same_as_cold(builder, tmp_path, vocab)
+
+    # the same articles in the same order: its line is replaced in place, the rest of the
+    # file is not even split into records
+    monkeypatch.setattr(export, "article_lines", None)
+    path.write_text(text.replace("\ntitle: ", "\ntitle: 又一新标题 ", 1), encoding="utf-8")
+    made.clear()
+    report = builder.build({path})
+    assert urls.data("articles.json") in report.written and made == [ARTICLE]
+    _same_as_cold(builder, tmp_path, vocab)
+    monkeypatch.undo()
+    monkeypatch.setattr(export, "_line", line)
+
+    # an article more: its record is made, and those of the articles it is related to; the
+    # others are taken from the file's records
+    copy = content / "articles" / "copy.md"
+    copy.write_text(text.replace(f"slug: {ARTICLE}", "slug: copy-article"), encoding="utf-8")
+    made.clear()
+    builder.build({copy})
+    related = json.loads((builder.out_path / urls.data("articles.json")).read_text(encoding="utf-8"))
+    near = {r["slug"] for r in related if "copy-article" in r["related"]}
+    assert set(made) == {"copy-article"} | near and len(made) < len(related)
+    _same_as_cold(builder, tmp_path, vocab)
+    copy.unlink()
+    builder.build({copy})
 
     # a file changed by hand since is not trusted: every record is made again
     export_file = builder.out_path / urls.data("articles.json")
