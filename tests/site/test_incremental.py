@@ -452,12 +452,40 @@ def test_a_parallel_render_forks_fresh_workers_in_rounds_and_makes_the_same_site
     rendered = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
     assert len(rendered) == report.rendered > 100
     here = str(os.getpid())
-    assert {pid for pid, kind in rendered if kind in builder_mod.HEAVY_KINDS} == {here}
-    assert any(kind in builder_mod.HEAVY_KINDS for _, kind in rendered)
+    assert {pid for pid, kind in rendered if kind in builder_mod.WHOLE_CORPUS_KINDS} == {here}
+    assert any(kind in builder_mod.WHOLE_CORPUS_KINDS for _, kind in rendered)
     workers = {pid for pid, _ in rendered} - {here}
     assert len(workers) >= report.rendered // (2 * 20)   # a new one each round
     monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 10**9)   # the cold build in one process
     _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_a_small_render_stays_in_one_process_whatever_exports_it_makes(project, vocab, monkeypatch):
+    """Whether to fork render workers depends on the pages to render: the exports an edit
+    makes again are made before any fork, so they do not make a small render parallel."""
+    import os
+
+    from briefing.site import builder as builder_mod
+
+    builder, content, _, tmp_path = project
+    monkeypatch.setattr(builder_mod, "PARALLEL_THRESHOLD", 60)
+    produce = builder_mod._produce
+    log = tmp_path / "renderers.log"
+
+    def logged(out):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {out.kind}\n")
+        return produce(out)
+
+    monkeypatch.setattr(builder_mod, "_produce", logged)
+    path = content / "articles" / f"{ARTICLE}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle: ", "\ntitle: 新标题 ", 1), encoding="utf-8")
+    report = builder.build({path})
+    rendered = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    pages_made = [kind for _, kind in rendered if kind not in builder_mod.WHOLE_CORPUS_KINDS]
+    assert any(kind == "export" for _, kind in rendered) and 10 < len(pages_made) < 60
+    assert {pid for pid, _ in rendered} == {str(os.getpid())} and len(rendered) == report.rendered
 
 
 def test_output_files_looked_at_elsewhere_are_trusted_only_for_the_stamp_read_here(tmp_path, vocab):
