@@ -6,20 +6,23 @@ exist once. Nothing here renders; the builder decides what needs rendering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from briefing.site import urls
 from briefing.site.model import Site, listing_pages
 
+NO_ARGS: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True)
-class Output:
+
+class Output(NamedTuple):
+    """One output file. A tuple: every edit's build restores the last plan (11,349 outputs at
+    2,000 articles: 23 ms to unpickle as dataclasses, 11 ms as tuples)."""
     path: str
     kind: str                         # page | feed | export | sitemap | robots | static | searchdata
     template: str | None = None
     variant: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
+    args: Mapping[str, Any] = NO_ARGS
     lastmod: str | None = None        # for the sitemap
     source: str | None = None         # a static file's source path
 
