@@ -35,8 +35,16 @@ class Bi:
 
     @classmethod
     def written(cls, text: str, script: str) -> "Bi":
-        """A text as written in ``script`` (zh-Hans / zh-Hant)."""
-        return cls(text, None) if script != TRADITIONAL else cls(None, text)
+        """A text as written in ``script`` (zh-Hans / zh-Hant); one object per process for
+        each (the same role, figure or sentence recurs across articles: at 2,000 articles
+        21,044 texts were 9,196 distinct, each restored from the saved state by every edit)."""
+        key = (text, None) if script != TRADITIONAL else (None, text)
+        found = _WRITTEN.get(key)
+        if found is None:
+            if len(_WRITTEN) >= WRITTEN_KEPT:
+                _WRITTEN.clear()
+            found = _WRITTEN[key] = cls(*key)
+        return found
 
     @classmethod
     def pair(cls, hans: str, hant: str | None) -> "Bi":
@@ -64,6 +72,10 @@ class Bi:
 
     def __hash__(self) -> int:
         return hash(self[HANS])
+
+
+_WRITTEN: dict[tuple, Bi] = {}   # the texts made by Bi.written (immutable but for the conversion each caches)
+WRITTEN_KEPT = 500_000
 
 
 def ui(text: str, variant: str) -> str:
