@@ -259,7 +259,7 @@ def _last_export(out: pages.Output) -> export.LastFile | None:
     model keys changed since (what of it still holds is used again)."""
     st = _STATE
     known = st["files"].get(out.path)
-    if st["changed_keys"] is None or known is None or out.args["name"] != "articles.json":
+    if st["changed_keys"] is None or known is None or out.args["name"] not in export.USES_LAST_FILE:
         return None
     path = st["out_dir"].joinpath(*out.path.split("/"))
     try:

@@ -15,6 +15,7 @@ from briefing.site import urls
 from briefing.site.model import Site
 
 FILES = ("articles.json", "events.json", "events.csv", "regions.json")
+USES_LAST_FILE = frozenset({"articles.json"})   # exports made again from the file the last build wrote
 
 
 def _line(record: dict) -> str:
@@ -82,13 +83,13 @@ def _stale_slugs(changed_keys: AbstractSet[str]) -> set[str]:
     return {key.split(":", 1)[1] for key in changed_keys if key.startswith(("meta:", "related:"))}
 
 
-def _spliced(site: Site, last: LastFile) -> bytes | None:
-    """The last file with the lines of the changed records replaced, when the same articles
-    are in it in the same order; None when a record is not where it should be. One edit at
-    10,000 articles rewrites one line of ~50 MB instead of splitting it into records."""
-    data = last.data
+def _spliced(site: Site, data: bytes, stale: set[str]) -> bytes | None:
+    """``data`` (the last file) with the lines of the ``stale`` records replaced, when the
+    same articles are in it in the same order; None when a record is not where it should
+    be. One edit at 10,000 articles rewrites one line of ~50 MB instead of splitting it
+    into records."""
     places = []
-    for slug in _stale_slugs(last.changed_keys):
+    for slug in stale:
         art = site.by_slug.get(slug)
         at = data.find(SLUG_FIELD + slug.encode("utf-8") + b'"')
         if art is None or at < 0:
@@ -117,11 +118,11 @@ def articles_json(site: Site, last: LastFile | None = None) -> bytes:
     records' lines are replaced in place."""
     kept: dict[str, bytes] = {}
     if last is not None:
+        stale = _stale_slugs(last.changed_keys)
         if "index:articles" not in last.changed_keys:
-            spliced = _spliced(site, last)
+            spliced = _spliced(site, last.data, stale)
             if spliced is not None:
                 return spliced
-        stale = _stale_slugs(last.changed_keys)
         kept = {slug: line for slug, line in article_lines(last.data).items() if slug not in stale}
     out = []
     for art in site.articles:
@@ -185,7 +186,7 @@ def dependencies(site: Site, name: str) -> frozenset[str]:
 
 def export(site: Site, name: str, last: LastFile | None = None) -> bytes:
     """The export ``name``; ``last``: the file the last build wrote (see ``LastFile``), used
-    again where it still holds (only ``articles.json`` does)."""
+    again where it still holds (the exports of USES_LAST_FILE)."""
     if name == "articles.json":
         return articles_json(site, last)
     return {"events.json": events_json, "events.csv": events_csv, "regions.json": regions_json}[name](site)

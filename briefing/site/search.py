@@ -585,6 +585,9 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
             n = part_of(page, parts)
             if n in groups:
                 groups[n].append(page)
+        # what the state holds of those parts is made again below (one pass, not one a part)
+        for page in [p for p in state.pages if part_of(p, parts) in groups]:
+            del state.pages[page]
 
     written: list[str] = []
     unchanged: list[str] = []
@@ -621,8 +624,6 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
                 states.update(previous_in.get(n, {}))
                 unchanged.extend(previous_in.get(n, {}))
                 continue
-            for p in [p for p in state.pages if part_of(p, parts) == n]:
-                del state.pages[p]
             if not groups[n]:
                 mirror(None, n)
                 continue
