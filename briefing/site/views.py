@@ -212,12 +212,20 @@ class RecordView:
 # fragments of pages made once and shown on many (see Reader.fragment): (script, way back to
 # the root, what it shows) -> (markup, the keys it read); the most recently used are kept
 _FRAGMENTS: OrderedDict[tuple, tuple[Markup, frozenset[str]]] = OrderedDict()
-FRAGMENTS_KEPT = 4000   # ~2 KB each
+FRAGMENTS_KEPT = 24_000   # timeline entries ~2 KB each, cards ~0.7 KB: an article's card is
+                          # shown at two depths in each script (an entity's first and later pages)
+
+# an article's card as the pages of one script at one depth show it: (script, way back to
+# the root, slug) -> CardView. At 2,000 articles a full build made 230,000 cards of 8,000
+# distinct ones (each article is listed on its regions', topics', organisations' … pages)
+_CARDS: dict[tuple[str, str, str], "CardView"] = {}
+CARDS_KEPT = 30_000   # ~0.5 KB each; past that the table starts again
 
 
 def forget_fragments() -> None:
-    """Drop the fragments made so far: the model or the templates they came from changed."""
+    """Drop the fragments and cards made so far: the model or the templates they came from changed."""
     _FRAGMENTS.clear()
+    _CARDS.clear()
 
 
 class Reader:
@@ -355,16 +363,22 @@ class Reader:
 
     def card(self, slug: str) -> CardView:
         self._use("card:" + slug)
-        art = self.site.by_slug[slug]
-        return self._card(art)
+        return self._card(self.site.by_slug[slug])
 
     def _card(self, art: Article) -> CardView:
-        src = art.src
-        return CardView(
-            slug=art.slug, title=art.title[self.v], href=urls.href(self.page, urls.article(self.v, art.slug)),
-            date=self.date(src.date, src.date_precision), datetime=dates.datetime_attr(src.date, src.date_precision),
-            outlet=self.text(art.outlet), summary=self.text(art.summary), script=src.script, lang=self.lang,
-        )
+        key = (self.v, self.root, art.slug)
+        card = _CARDS.get(key)
+        if card is None:
+            src = art.src
+            card = CardView(
+                slug=art.slug, title=art.title[self.v], href=urls.href(self.page, urls.article(self.v, art.slug)),
+                date=self.date(src.date, src.date_precision), datetime=dates.datetime_attr(src.date, src.date_precision),
+                outlet=self.text(art.outlet), summary=self.text(art.summary), script=src.script, lang=self.lang,
+            )
+            if len(_CARDS) >= CARDS_KEPT:
+                _CARDS.clear()
+            _CARDS[key] = card
+        return card
 
     def cards(self, slugs) -> list[CardView]:
         return [self.card(s) for s in slugs]

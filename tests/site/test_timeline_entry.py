@@ -70,3 +70,38 @@ def test_a_compact_entry_is_made_once_per_script_and_depth_and_each_page_depends
     home, _ = _timeline(site, urls.HANS, urls.home(urls.HANS))
     assert len(views._FRAGMENTS) == 3   # another script, another depth: made again
     assert 'href="../../regions/wuxi/"' in wuxi and 'href="regions/wuxi/"' in home   # links made for each
+
+
+CARDS = ('{% import "macros.html" as m with context %}'
+         '{{ m.cards(h.cards(slugs)) }}')
+
+
+def _cards(site, variant, page, slugs):
+    h = Reader(site, variant, page, {"base_url": None, "title": "t"})
+    html = render.make_environment().from_string(CARDS).render(h=h, _=h._, slugs=slugs)
+    return html, h.deps
+
+
+def test_an_articles_card_is_made_once_per_script_and_depth_and_each_listing_depends_on_it(vocab):
+    site = model.build_site(load.load_articles(FIXTURE_CONTENT), vocab)
+    slugs = [a.slug for a in site.articles[:3]]
+    views.forget_fragments()
+    first, first_deps = _cards(site, urls.HANS, urls.region(urls.HANS, "wuxi"), slugs)
+    assert len(views._CARDS) == 3 and len(views._FRAGMENTS) == 3
+    again, again_deps = _cards(site, urls.HANS, urls.topic(urls.HANS, "ai"), slugs[::-1])
+    assert len(views._CARDS) == 3 and len(views._FRAGMENTS) == 3   # the same depth and script: reused
+    assert {"card:" + s for s in slugs} <= again_deps and {"card:" + s for s in slugs} <= first_deps
+    # the same cards in the other order, each linked from this depth
+    blocks = re.findall(r'<article class="card">.*?</article>', first, re.S)
+    assert re.findall(r'<article class="card">.*?</article>', again, re.S) == blocks[::-1]
+    assert all(f'href="../../articles/{s}/"' in b for s, b in zip(slugs, blocks))
+
+    later, _ = _cards(site, urls.HANS, urls.paged(urls.region(urls.HANS, "wuxi"), 2), slugs)
+    hant, _ = _cards(site, urls.HANT, urls.region(urls.HANT, "wuxi"), slugs)
+    assert len(views._CARDS) == 9 and len(views._FRAGMENTS) == 9   # another depth, another script: made again
+    assert f'href="../../../../articles/{slugs[0]}/"' in later
+    assert f'href="../../../hant/articles/{slugs[0]}/"' in hant
+
+    views.forget_fragments()
+    fresh, fresh_deps = _cards(site, urls.HANS, urls.topic(urls.HANS, "ai"), slugs[::-1])
+    assert (fresh, fresh_deps) == (again, again_deps)   # reused = made for this page
