@@ -250,6 +250,7 @@ def _set_render_state(site, config: dict, env, outputs: list[pages.Output], out_
     not known, nothing of the files written then is used again)."""
     _STATE.clear()
     views.forget_fragments()
+    writer.forget_folders()
     _STATE.update(site=site, config=config, env=env, outputs=outputs, out_dir=out_dir, staging=staging,
                   files=files, direct=direct, changed_keys=changed_keys)
 

@@ -34,19 +34,35 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# folders of output folders found to be plain folders (not links) or made by this build: each
+# is looked at once, not once for every file below it. Forgotten at the start of each build
+# (see ``forget_folders``)
+_PLAIN_FOLDERS: set[str] = set()
+
+
+def forget_folders() -> None:
+    _PLAIN_FOLDERS.clear()
+
+
 def sanitised_join(out_dir: str | Path, path: str) -> Path:
     """``out_dir / path``, refusing absolute paths, ``..``, odd separators and symlink escapes."""
     if (not path or path.startswith(("/", "~")) or "\\" in path or "\0" in path or ":" in path.split("/", 1)[0]
             or posixpath.normpath(path) != path or path == "." or path.startswith("../") or "/../" in path
             or path == ".."):
         raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
+    base = os.path.abspath(out_dir)
+    full = base + os.sep + path.replace("/", os.sep)
+    if os.path.dirname(full) in _PLAIN_FOLDERS:
+        return Path(full)
     parts = path.split("/")
     # only a symlinked folder inside ``out_dir`` can lead elsewhere: each folder on the way is
     # looked at (one lstat each; resolving every path in full cost 164 us a file, 10 s of a
     # 10,000-article build), and where one is a link, where it leads is checked
-    base = folder = os.path.abspath(out_dir)
+    folder = base
     for part in parts[:-1]:
         folder = os.path.join(folder, part)
+        if folder in _PLAIN_FOLDERS:
+            continue
         try:
             mode = os.lstat(folder).st_mode
         except OSError:
@@ -57,7 +73,23 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
             if real != parent and real not in parent.parents:
                 raise BriefingError(str(out_dir), f"refusing to write outside the output folder: {path!r}")
             break
-    return Path(base).joinpath(*parts)
+        if not stat.S_ISDIR(mode):
+            break
+        _PLAIN_FOLDERS.add(folder)
+    return Path(full)
+
+
+def _make_folder(folder: str) -> None:
+    """Make a folder of the output (and those above it that are missing)."""
+    if os.path.dirname(folder) in _PLAIN_FOLDERS:   # a page's own folder (pretty URLs): one call
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+    else:
+        os.makedirs(folder, exist_ok=True)
+    _PLAIN_FOLDERS.add(folder)
 
 
 def staging_dir_for(out_dir: Path) -> Path:
@@ -113,8 +145,10 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
     final = sanitised_join(out_dir, path)
     new_digest = digest(data)
     if direct:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.parent / f".{final.name}.tmp{os.getpid()}"
+        folder, name = os.path.split(final)
+        if folder not in _PLAIN_FOLDERS:
+            _make_folder(folder)
+        tmp = os.path.join(folder, f".{name}.tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, final)

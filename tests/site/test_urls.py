@@ -74,3 +74,33 @@ def test_sanitised_join_refuses_symlinked_escape(tmp_path):
     (out / "a" / "inside").symlink_to(out / "a")          # a link that stays inside is fine
     assert sanitised_join(out, "a/inside/ok.html") == out / "a" / "inside" / "ok.html"
     assert sanitised_join(out, "new/folder/page.html") == out / "new" / "folder" / "page.html"
+
+
+def test_a_folder_found_plain_is_looked_at_again_by_the_next_build(tmp_path):
+    from briefing.site import writer
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    writer.forget_folders()
+    assert sanitised_join(out, "a/x.html") == out / "a" / "x.html"
+    assert str(out / "a") in writer._PLAIN_FOLDERS          # the next file there needs no lstat
+    (out / "a").rmdir()
+    (out / "a").symlink_to(tmp_path)
+    writer.forget_folders()                                  # what each build does first
+    with pytest.raises(BriefingError):
+        sanitised_join(out, "a/y.html")
+    assert str(out / "a") not in writer._PLAIN_FOLDERS
+
+
+def test_a_first_build_makes_each_folder_once_and_writes_whole_files(tmp_path):
+    from briefing.site import writer
+
+    out = tmp_path / "out"
+    writer.forget_folders()
+    for name in ("one", "two"):
+        status, state = writer.prepare(out, tmp_path / "staging", f"deep/er/{name}.html", name.encode(), None,
+                                       direct=True)
+        assert status == "staged" and state.size == len(name)
+    assert sorted(p.name for p in (out / "deep" / "er").iterdir()) == ["one.html", "two.html"]  # no temp files left
+    assert (out / "deep" / "er" / "two.html").read_bytes() == b"two"
+    assert str(out / "deep" / "er") in writer._PLAIN_FOLDERS
