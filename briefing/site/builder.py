@@ -387,9 +387,10 @@ def _render_all(todo: list[int], workers: int, *, background: bool = False) -> l
         results = _render_indices(whole)
         # the templates are loaded here, once: the workers inherit them, and the next
         # preview in this process (serve's first pass) does not wait for them
-        for name in sorted({outputs[i].template for i in todo if outputs[i].kind == "page"}):
+        for variant, name in sorted({(outputs[i].variant, outputs[i].template) for i in todo
+                                     if outputs[i].kind == "page"}):
             try:
-                _STATE["env"].get_template(name)
+                render.script_environment(_STATE["env"], variant).get_template(name)
             except Exception:  # noqa: BLE001 - rendering reports it, with the page, file and line
                 pass
         try:
