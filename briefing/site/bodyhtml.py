@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from briefing.site import urls
@@ -19,6 +20,13 @@ from briefing.site.variants import convert_once
 
 _TAG = re.compile(r"(<[^>]*>)")
 _FIRST_TAG = re.compile(r"^<([a-z0-9]+)")
+
+
+@lru_cache(maxsize=100_000)
+def _escaped(form: str) -> str:
+    """A surface form as it reads in the escaped HTML of a body (the same few hundred forms
+    are looked for in every article)."""
+    return html.escape(form, quote=False)
 
 
 class _Matcher:
@@ -31,7 +39,7 @@ class _Matcher:
     def __init__(self, forms: Iterable[tuple[str, str]], body: str):
         by_form: dict[str, str] = {}
         for form, key in forms:
-            escaped = html.escape(form, quote=False)
+            escaped = _escaped(form)
             if escaped:
                 by_form.setdefault(escaped, key)
         self.by_form = by_form

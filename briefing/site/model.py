@@ -28,7 +28,7 @@ from briefing.site.related import inputs_digest as related_articles_digest, rela
 from briefing.site.load import (
     ArticleSource, EventRec, FigureRec, OrganisationRef, PersonRef, locate,
 )
-from briefing.site.variants import Bi
+from briefing.site.variants import Bi, convert_for
 
 KINDS = ("region", "initiative", "topic", "person", "organisation")
 # entity kind → the Site field holding its records
@@ -65,12 +65,38 @@ class Label:
 
     def surface_forms(self) -> tuple[str, ...]:
         """Strings that name this entity in a text of either script (for linking mentions)."""
+        return _label_memo(self, "surface", self._surface_forms)
+
+    def _surface_forms(self) -> tuple[str, ...]:
         forms = {self.name["hans"], self.name["hant"]}
         for alias in self.aliases:
             if len(alias) >= 2:
                 forms.add(alias)
                 forms.add(Bi.written(alias, "zh-Hans")["hant"])
         return tuple(sorted((f for f in forms if f and len(f) >= 2), key=lambda f: (-len(f), f)))
+
+    def search_forms(self, variant: str) -> tuple[str, ...]:
+        """The name and the aliases (of two characters or more) as a variant shows them, sorted."""
+        return _label_memo(self, variant, lambda: tuple(sorted(
+            {self.name[variant]} | {convert_for(a, "zh-Hans", variant) for a in self.aliases if len(a) >= 2})))
+
+
+# what is worked out from a label, once per label (every article page asks for the forms of
+# each entity it names): (label's identity, what) -> (label, value)
+_LABEL_MEMO: dict[tuple[int, str], tuple[Label, Any]] = {}
+LABEL_MEMO_KEPT = 100_000
+
+
+def _label_memo(label: Label, what: str, make):
+    key = (id(label), what)
+    found = _LABEL_MEMO.get(key)
+    if found is not None and found[0] is label:
+        return found[1]
+    value = make()
+    if len(_LABEL_MEMO) >= LABEL_MEMO_KEPT:
+        _LABEL_MEMO.clear()
+    _LABEL_MEMO[key] = (label, value)   # the label is held: its identity is not reused meanwhile
+    return value
 
 
 _ENTITY_PATH = {

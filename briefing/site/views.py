@@ -221,11 +221,17 @@ FRAGMENTS_KEPT = 24_000   # timeline entries ~2 KB each, cards ~0.7 KB: an artic
 _CARDS: dict[tuple[str, str, str], "CardView"] = {}
 CARDS_KEPT = 30_000   # ~0.5 KB each; past that the table starts again
 
+# an entity's label likewise: (script, way back to the root, kind, id) -> LabelView (the 2k
+# build made 244,000 of them)
+_LABELS: dict[tuple[str, str, str, str], LabelView] = {}
+LABELS_KEPT = 60_000
+
 
 def forget_fragments() -> None:
-    """Drop the fragments and cards made so far: the model or the templates they came from changed."""
+    """Drop the fragments, cards and labels made so far: the model or the templates they came from changed."""
     _FRAGMENTS.clear()
     _CARDS.clear()
+    _LABELS.clear()
 
 
 class Reader:
@@ -352,11 +358,20 @@ class Reader:
 
     def label(self, kind: str, ident: str) -> LabelView:
         self._use(f"label:{kind}:{ident}")
-        lab = self.site.labels.get((kind, ident))
-        if lab is None:
-            return LabelView(kind, ident, ident, None, None)
-        path = lab.path(self.v)
-        return LabelView(kind, ident, lab.name[self.v], lab.name_en, urls.href(self.page, path) if path else None)
+        key = (self.v, self.root, kind, ident)
+        view = _LABELS.get(key)
+        if view is None:
+            lab = self.site.labels.get((kind, ident))
+            if lab is None:
+                view = LabelView(kind, ident, ident, None, None)
+            else:
+                path = lab.path(self.v)
+                view = LabelView(kind, ident, lab.name[self.v], lab.name_en,
+                                 urls.href(self.page, path) if path else None)
+            if len(_LABELS) >= LABELS_KEPT:
+                _LABELS.clear()
+            _LABELS[key] = view
+        return view
 
     def labels(self, kind: str, ids) -> list[LabelView]:
         return [self.label(kind, i) for i in ids]
@@ -686,8 +701,7 @@ class ArticleView:
                 h._use(f"label:{kind}:{ident}")
                 if lab is None:
                     continue
-                forms = {lab.name[h.v]} | {convert_for(a, "zh-Hans", h.v) for a in lab.aliases if len(a) >= 2}
-                terms.extend(sorted(forms))
+                terms.extend(lab.search_forms(h.v))
         return " ".join(dict.fromkeys(terms))
 
     @cached_property

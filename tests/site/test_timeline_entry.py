@@ -105,3 +105,21 @@ def test_an_articles_card_is_made_once_per_script_and_depth_and_each_listing_dep
     views.forget_fragments()
     fresh, fresh_deps = _cards(site, urls.HANS, urls.topic(urls.HANS, "ai"), slugs[::-1])
     assert (fresh, fresh_deps) == (again, again_deps)   # reused = made for this page
+
+
+def test_a_label_is_made_once_per_script_and_depth_and_each_page_records_reading_it(vocab):
+    site = model.build_site(load.load_articles(FIXTURE_CONTENT), vocab)
+    views.forget_fragments()
+    config = {"base_url": None, "title": "t"}
+    wuxi = Reader(site, urls.HANS, urls.region(urls.HANS, "wuxi"), config)
+    suzhou = Reader(site, urls.HANS, urls.region(urls.HANS, "suzhou"), config)
+    later = Reader(site, urls.HANS, urls.paged(urls.region(urls.HANS, "wuxi"), 2), config)
+    hant = Reader(site, urls.HANT, urls.region(urls.HANT, "wuxi"), config)
+    first = wuxi.label("region", "suzhou")
+    assert suzhou.label("region", "suzhou") is first and "label:region:suzhou" in suzhou.deps
+    assert first.href == "../../regions/suzhou/"
+    assert later.label("region", "suzhou").href == "../../../../regions/suzhou/"
+    assert hant.label("region", "suzhou").href == "../../../hant/regions/suzhou/"
+    assert hant.label("region", "suzhou").name == "蘇州市"
+    views.forget_fragments()                  # a new model: made again
+    assert wuxi.label("region", "suzhou") is not first and wuxi.label("region", "suzhou") == first
