@@ -52,6 +52,13 @@ class LabelView:
             return f'<span class="ent ent-{self.kind}">{name}</span>'
         return f'<a class="ent ent-{self.kind}" href="{escape(self.href)}">{name}</a>'
 
+    @property
+    def with_en(self) -> Markup:
+        """The label followed by the entity's English name, where it has one (``m.label(l)``)."""
+        if not self.name_en:
+            return Markup(self.__html__())
+        return Markup(f'{self.__html__()} <span class="en" lang="en">{escape(self.name_en)}</span>')
+
 
 @dataclass(frozen=True, slots=True)
 class CardView:
