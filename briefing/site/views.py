@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -38,26 +38,29 @@ KIND_NAMES = {"university": "高校", "institute": "科研院所", "lab": "实�
 class LabelView:
     """An entity's name as the page shows it. Printed (``{{ l }}``), it is the name linked to
     the entity's page, or plain where it has none: the one place that markup is made (an
-    entity page's timeline shows hundreds of labels; a macro call each took half its time)."""
+    entity page's timeline shows hundreds of labels; a macro call each took half its time).
+    The markup is made with the view, which the pages of a script at a depth share."""
 
     kind: str
     id: str
     name: str
     name_en: str | None
     href: str | None
+    html: Markup = field(init=False, repr=False, compare=False)
+    with_en: Markup = field(init=False, repr=False, compare=False)   # followed by the English name (``m.label(l)``)
 
-    def __html__(self) -> str:
+    def __post_init__(self) -> None:
         name = escape(self.name)
         if self.href is None:
-            return f'<span class="ent ent-{self.kind}">{name}</span>'
-        return f'<a class="ent ent-{self.kind}" href="{escape(self.href)}">{name}</a>'
+            html = Markup(f'<span class="ent ent-{self.kind}">{name}</span>')
+        else:
+            html = Markup(f'<a class="ent ent-{self.kind}" href="{escape(self.href)}">{name}</a>')
+        object.__setattr__(self, "html", html)
+        object.__setattr__(self, "with_en", html if not self.name_en else
+                           Markup(f'{html} <span class="en" lang="en">{escape(self.name_en)}</span>'))
 
-    @property
-    def with_en(self) -> Markup:
-        """The label followed by the entity's English name, where it has one (``m.label(l)``)."""
-        if not self.name_en:
-            return Markup(self.__html__())
-        return Markup(f'{self.__html__()} <span class="en" lang="en">{escape(self.name_en)}</span>')
+    def __html__(self) -> str:
+        return self.html
 
 
 @dataclass(frozen=True, slots=True)
