@@ -237,6 +237,14 @@ _LABELS: dict[tuple[str, str, str, str], LabelView] = {}
 LABELS_KEPT = 60_000
 
 
+def _kept(table: dict, limit: int, key, value):
+    """``value``, kept in ``table`` under ``key``; a table that reached ``limit`` starts again."""
+    if len(table) >= limit:
+        table.clear()
+    table[key] = value
+    return value
+
+
 def forget_fragments() -> None:
     """Drop the fragments, cards and labels made so far: the model or the templates they came from changed."""
     _FRAGMENTS.clear()
@@ -378,9 +386,7 @@ class Reader:
                 path = lab.path(self.v)
                 view = LabelView(kind, ident, lab.name[self.v], lab.name_en,
                                  urls.href(self.page, path) if path else None)
-            if len(_LABELS) >= LABELS_KEPT:
-                _LABELS.clear()
-            _LABELS[key] = view
+            _kept(_LABELS, LABELS_KEPT, key, view)
         return view
 
     def labels(self, kind: str, ids) -> list[LabelView]:
@@ -395,14 +401,11 @@ class Reader:
         card = _CARDS.get(key)
         if card is None:
             src = art.src
-            card = CardView(
+            card = _kept(_CARDS, CARDS_KEPT, key, CardView(
                 slug=art.slug, title=art.title[self.v], href=urls.href(self.page, urls.article(self.v, art.slug)),
                 date=self.date(src.date, src.date_precision), datetime=dates.datetime_attr(src.date, src.date_precision),
                 outlet=self.text(art.outlet), summary=self.text(art.summary), script=src.script, lang=self.lang,
-            )
-            if len(_CARDS) >= CARDS_KEPT:
-                _CARDS.clear()
-            _CARDS[key] = card
+            ))
         return card
 
     def cards(self, slugs) -> list[CardView]:
