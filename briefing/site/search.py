@@ -9,11 +9,13 @@ each region, initiative, topic, person and organisation (its name).
 
 Both scripts share one index. A page and its Traditional counterpart are one document: the
 Simplified page, which Pagefind segments into words (its Chinese segmenter knows Simplified
-words only), carrying the Traditional page's title and text as metadata. The Traditional
-search page folds its query to Simplified a character at a time, searches that index, and
-shows the Traditional title, link and an excerpt cut from the Traditional text. Indexing
-each script apart took ~45% more of Pagefind's time, and left Traditional queries matched a
-character at a time.
+words only), carrying the Traditional page's title as metadata, and its text too when that
+is short (an entity page's heading). The Traditional search page folds its query to
+Simplified a character at a time, searches that index, and shows the Traditional title,
+link and an excerpt cut from the Traditional text: carried, or read from the Traditional
+page itself. Indexing each script apart took ~45% more of Pagefind's time, and left
+Traditional queries matched a character at a time; carrying every article's Traditional
+text took ~40% more of Pagefind's CPU and ~25% more of its memory than the title alone.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ from briefing.text.script import to_simplified
 # the metadata a document carries for the Traditional search page
 META_TITLE = f"title_{urls.HANT}"
 META_TEXT = f"text_{urls.HANT}"
+# the longest Traditional text carried as metadata (an entity page's heading is); a longer
+# one, an article's, the search page reads from the Traditional page when it lists the result
+CARRIED_TEXT_MAX = 200
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +114,7 @@ DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was
 PARTS_FILE = "parts.json"  # in the first bundle: the other bundles and the stale results, for the search page
 DELTA_PAGES = 120          # past this many changed pages, the parts holding them are indexed again
 FOLD_PAGES = 200           # parts holding at most this many pages are indexed again rather than given a delta
-STATE_VERSION = 3          # of the state file (marshal: read and written by every edit's build)
+STATE_VERSION = 4          # of the state file (marshal: read and written by every edit's build) and of the documents
 
 
 _TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*$")
@@ -220,18 +225,21 @@ def _meta(name: str, value: str) -> bytes:
 
 def bilingual_document(html: bytes, counterpart: bytes | None) -> bytes:
     """What Pagefind indexes for a page and its Traditional counterpart: the page (cut to
-    its indexed element, see ``indexed_document``) carrying the counterpart's title and
-    text as metadata (META_TITLE, META_TEXT)."""
+    its indexed element, see ``indexed_document``) carrying the counterpart's title as
+    metadata (META_TITLE), and its text (META_TEXT) when that is short."""
     return with_counterpart(indexed_document(html), counterpart)
 
 
 def with_counterpart(doc: bytes, counterpart: bytes | None) -> bytes:
-    """A page's document for Pagefind carrying its counterpart's title and text as metadata
-    (in its ``<head>``: metadata is read from anywhere in a page, and the head is not indexed)."""
+    """A page's document for Pagefind carrying its counterpart's title, and its text when at
+    most CARRIED_TEXT_MAX characters, as metadata (in its ``<head>``: metadata is read from
+    anywhere in a page, and the head is not indexed)."""
     found = indexed_text(counterpart) if counterpart is not None else None
     if found is None:
         return doc
-    metas = _meta(META_TITLE, found[0]) + _meta(META_TEXT, found[1])
+    metas = _meta(META_TITLE, found[0])
+    if len(found[1]) <= CARRIED_TEXT_MAX:
+        metas += _meta(META_TEXT, found[1])
     head = _OPENING_HEAD.search(doc)
     if head is not None:
         return doc[:head.end()] + metas + doc[head.end():]

@@ -1,6 +1,7 @@
 """One search index for both scripts: each article is one Pagefind document, its Simplified
-page segmented into words and carrying its Traditional page's title and text; the
-Traditional search page folds its query to Simplified and shows Traditional results."""
+page segmented into words and carrying its Traditional page's title (and its text when
+short: an entity page's heading); the Traditional search page folds its query to
+Simplified and shows Traditional results, their excerpts cut from the Traditional text."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def test_the_text_of_the_indexed_element_leaves_out_ignored_elements_and_markup(
     assert search.indexed_text(b"<html><body><p>none</p></body></html>") is None
 
 
-def test_a_document_carries_its_counterparts_title_and_text_in_its_head():
+def test_a_document_carries_its_counterparts_title_and_a_short_text_in_its_head():
     page = b'<!DOCTYPE html><html lang="zh-Hans"><head><title>t</title></head><body><main data-pagefind-body><h1>x</h1></main></body></html>'
     other = '<html lang="zh-Hant"><body><main data-pagefind-body><h1>無錫 "甲"</h1><p>乙</p></main></body></html>'
     doc = search.bilingual_document(page, other.encode("utf-8")).decode("utf-8")
@@ -37,13 +38,23 @@ def test_a_document_carries_its_counterparts_title_and_text_in_its_head():
     assert search.bilingual_document(page, None) == search.indexed_document(page)
 
 
+def test_a_long_counterpart_text_is_left_to_the_search_page():
+    page = b'<!DOCTYPE html><html lang="zh-Hans"><head></head><body><main data-pagefind-body><h1>x</h1></main></body></html>'
+    body = "科" * (search.CARRIED_TEXT_MAX - 3)
+    for text, carried in ((body, True), (body + "技", False)):
+        other = f'<html lang="zh-Hant"><body><main data-pagefind-body><h1>無錫</h1><p>{text}</p></main></body></html>'
+        doc = search.bilingual_document(page, other.encode("utf-8")).decode("utf-8")
+        assert 'data-pagefind-meta="title_hant[content]" content="無錫"' in doc
+        assert ('data-pagefind-meta="text_hant[content]"' in doc) is carried, len("無錫 " + text)
+
+
 def _fragments(site_dir):
     for path in sorted((site_dir / "pagefind").rglob("*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         yield json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
 
 
-def test_one_index_holds_each_page_once_with_its_traditional_text(site_dir):
+def test_one_index_holds_each_page_once_with_its_traditional_title(site_dir):
     marked = search.marked_pages(site_dir)
     articles = sorted(p for p in marked if not p.startswith("hant/"))   # and the entities' first pages
     assert {p.split("/")[0] for p in articles} == {"articles", "regions", "initiatives", "topics", "people",
@@ -58,11 +69,12 @@ def test_one_index_holds_each_page_once_with_its_traditional_text(site_dir):
     for page in articles:
         meta = fragments["/" + page[: -len("index.html")]]["meta"]
         title, text = search.indexed_text((site_dir / "hant" / page).read_bytes())
-        assert meta[search.META_TITLE] == title and meta[search.META_TEXT] == text
+        assert meta[search.META_TITLE] == title
         assert to_simplified(title) == to_simplified(meta["title"])   # the same article's title
-    wuxi = fragments["/articles/2021-06-02-wuxi-kechuang/"]["meta"]
-    assert "無錫已累計引進高層次人才2萬名" in wuxi[search.META_TEXT]
-    assert "阅读原文" not in wuxi[search.META_TEXT] and "閱讀原文" not in wuxi[search.META_TEXT]   # ignored note
+        if page.startswith("articles/"):   # the search page reads an article's text from its page
+            assert search.META_TEXT not in meta and len(text) > search.CARRIED_TEXT_MAX, page
+        else:                              # an entity's heading is carried
+            assert meta[search.META_TEXT] == text, page
 
 
 def test_the_folding_table_keeps_a_text_as_long_as_it_was():
@@ -87,6 +99,41 @@ def test_traditional_search_shows_traditional_results_for_a_query_in_either_scri
         assert all(len(e) <= 82 for e in excerpts), excerpts   # cut around the hit (80 characters, two ellipses)
         assert not any(re.search(r"[无锡环长创]", e) for e in excerpts), excerpts
     assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_traditional_excerpt_is_cut_from_the_traditional_page_less_its_ignored_parts(page, server, site_dir):
+    """An article's Traditional text is read from its Traditional page when the result is
+    listed, as ``search.indexed_text`` reads it: the indexed element less its
+    data-pagefind-ignore parts (the note on the original's script), blocks apart."""
+    slug = "2021-07-28-gongtongti"   # written in Simplified: its Traditional page has the note
+    html = (site_dir / "hant" / "articles" / slug / "index.html").read_bytes()
+    title, text = search.indexed_text(html)
+    assert "閱讀原文".encode("utf-8") in html and "閱讀原文" not in text   # the page has an ignored note
+    for query in ("穩步推進", "研發平臺"):   # hits in the header (beside the note), in the body
+        search_results(page, server + "hant/search/?q=" + query, {slug})
+        page.wait_for_selector("#search[data-state=done]")
+        result = page.locator(".search-result", has=page.locator(f".search-result-link[href$='/articles/{slug}/']"))
+        excerpt = result.locator(".search-result-excerpt").inner_text()
+        assert len(excerpt) > 40 and excerpt.strip("…") in text, (query, excerpt, text[:200])
+        assert result.locator("mark").count() > 0, excerpt
+    assert server + f"hant/articles/{slug}/" in page.requests
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_traditional_result_whose_page_cannot_be_read_is_listed_without_an_excerpt(page, server):
+    page.route("**/hant/articles/**", lambda route: route.fulfill(status=404, body="gone"))
+    found, hrefs = search_results(page, server + "hant/search/?q=無錫", WUXI_ARTICLES)
+    assert WUXI_ARTICLES <= found and all(h.startswith(server + "hant/") for h in hrefs), hrefs
+    page.wait_for_selector("#search[data-state=done]")
+    titles = page.eval_on_selector_all(".search-result-link", "els => els.map(e => e.textContent)")
+    assert "無錫科創新篇：環太湖科技創新圈在無錫簽約" in titles, titles
+    rows = page.eval_on_selector_all(".search-result", """els => els.map(li => [
+        li.querySelector('.search-result-link').href, li.querySelector('.search-result-excerpt').textContent])""")
+    assert all(text == "" for href, text in rows if "/articles/" in href), rows
+    assert any(text for href, text in rows if "/regions/" in href), rows   # an entity's heading is carried
+    assert not [e for e in page.errors if "404" not in e], page.errors
 
 
 @pytest.mark.browser

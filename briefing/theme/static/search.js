@@ -2,8 +2,9 @@
 
    Both scripts share one index of the Simplified pages (see briefing/site/search.py). On the
    Traditional page (search-hant.js sets BRIEFING_HANT) the query is folded to Simplified a
-   character at a time, and each result shows the Traditional title, link and an excerpt cut
-   from the Traditional text its document carries.
+   character at a time, and each result shows the Traditional title its document carries,
+   the link and an excerpt cut from the Traditional text: carried too when short (an entity
+   page's heading), else read from the Traditional page itself as the result is listed.
 
    A big site is indexed in several bundles: parts.json, in the first one, lists the others
    (merged into the search) and the results of the parts that are stale because their page
@@ -112,14 +113,19 @@
   function fill(run) {
     var batch = run.results.slice(run.next, run.next + (run.want - run.shown));
     run.next += batch.length;
-    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+    return Promise.all(batch.map(function (r) {
+      return r.data().then(function (data) {
+        return traditionalText(data).then(function (text) { return [data, text]; });
+      });
+    })).then(function (items) {
       if (run.generation !== generation) { return; }
-      items.forEach(function (data, k) {
+      items.forEach(function (found, k) {
+        var data = found[0];
         var url = data.raw_url || data.url;
         if (stale[batch[k].id] === url || run.seen[url]) { return; }
         run.seen[url] = true;
         run.shown++;
-        list.appendChild(item(data, run.term));
+        list.appendChild(item(data, found[1], run.term));
       });
       if (run.shown < run.want && run.next < run.results.length) { return fill(run); }
       more.hidden = run.next >= run.results.length;
@@ -127,7 +133,41 @@
     });
   }
 
-  function item(data, term) {
+  /* The Traditional text of a result on the Traditional page (null on the Simplified page,
+     for a page with no counterpart, or when the page cannot be read: the result is then
+     listed without an excerpt): carried by its document, or read from the Traditional page
+     as briefing/site/search.py's indexed_text() does, once per page. */
+  var texts = {};
+  function traditionalText(data) {
+    var meta = data.meta || {};
+    if (!hant || meta[hant.title] === undefined) { return Promise.resolve(null); }
+    if (meta[hant.text] !== undefined) { return Promise.resolve(meta[hant.text]); }
+    var url = variantUrl(data.url);
+    if (!texts[url]) {
+      texts[url] = fetch(url).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+        var doc = html && new DOMParser().parseFromString(html, "text/html");
+        var body = doc && doc.querySelector("[data-pagefind-body]");
+        return body ? plainText(body) : null;
+      }).catch(function () { return null; });
+    }
+    return texts[url];
+  }
+  var BLOCK = /^(P|H[1-6]|LI|BLOCKQUOTE|FIGCAPTION|DIV|SECTION|HEADER|FOOTER|DD|DT|TD|TH|BR)$/;
+  /* An element's text less its data-pagefind-ignore elements: a space between blocks, none
+     between inline elements, runs of white space made one. */
+  function plainText(element) {
+    var out = [];
+    (function walk(node) {
+      if (node.nodeType === 3) { out.push(node.nodeValue); return; }
+      if (node.nodeType !== 1) { return; }
+      if (node.hasAttribute("data-pagefind-ignore")) { out.push(" "); return; }
+      for (var child = node.firstChild; child; child = child.nextSibling) { walk(child); }
+      if (BLOCK.test(node.tagName)) { out.push(" "); }
+    }(element));
+    return out.join("").split(/\s+/).join(" ").trim();
+  }
+
+  function item(data, hantText, term) {
     var meta = data.meta || {};
     var li = document.createElement("li");
     li.className = "search-result";
@@ -135,10 +175,10 @@
     a.className = "search-result-link";
     var p = document.createElement("p");
     p.className = "search-result-excerpt";
-    if (hant && meta[hant.text] !== undefined) {
+    if (hant && meta[hant.title] !== undefined) {
       a.href = variantUrl(data.url);
       a.textContent = meta[hant.title] || meta.title || a.href;
-      cut(p, meta[hant.text], term);
+      if (hantText !== null) { cut(p, hantText, term); }
     } else {
       a.href = data.url;
       a.textContent = meta.title || data.url;
