@@ -98,7 +98,12 @@ def staging_dir_for(out_dir: Path) -> Path:
 
 def clean_abandoned_staging(out_dir: Path) -> None:
     """Remove staging folders left by builds that were killed."""
-    for old in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+    remove_abandoned(out_dir.parent, f".{out_dir.name}.staging-")
+
+
+def remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove the folders ``<parent>/<prefix>…-<pid>`` of processes that no longer run."""
+    for old in parent.glob(f"{prefix}*"):
         pid = old.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
             continue  # that build is still running

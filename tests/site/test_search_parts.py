@@ -6,6 +6,7 @@ into the parts it belongs to."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -287,3 +288,56 @@ def test_a_mirrored_folder_is_moved_into_place_and_unchanged_files_keep_their_mt
     assert (out / "pagefind" / "a.json").stat().st_mtime_ns == kept_mtime
     assert (made / "a.json").exists()              # unchanged: left where it was made
     assert sorted(states) == ["pagefind/a.json", "pagefind/index/c.pf"]
+
+
+def test_documents_are_written_to_a_memory_folder_and_gone_after_the_run(site_dir, tmp_path, monkeypatch):
+    """Pagefind's documents go to a memory-backed folder where there is one (making folders
+    and files on disk costs kernel CPU); a killed build's folder there is removed by the next
+    run, a running one's kept; without a memory folder, or when writing there fails, they go
+    beside the output folder. The bundle is the same either way."""
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(search, "MEMORY_FOLDER", memory)
+    dead = memory / f"{search.DOCUMENTS_PREFIX}999999999"   # no such process
+    alive = memory / f"{search.DOCUMENTS_PREFIX}{os.getppid()}"
+    for folder in (dead, alive):
+        (folder / "site-0").mkdir(parents=True)
+    read_from = []
+    real_run = search._run_pagefind
+
+    def recording_run(exe, docs, bundle):
+        read_from.append((docs, sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.html"))))
+        return real_run(exe, docs, bundle)
+
+    monkeypatch.setattr(search, "_run_pagefind", recording_run)
+    search.build_search_index(out, None, {}, state_path=None)
+    (docs, listed), = read_from
+    assert docs.parent == memory / f"{search.DOCUMENTS_PREFIX}{os.getpid()}", docs
+    assert listed and all(not p.startswith("hant/") for p in listed)
+    assert sorted(p.name for p in memory.iterdir()) == [alive.name]   # its own and the dead one's gone
+    bundle = _files(out / "pagefind")
+
+    monkeypatch.setattr(search, "MEMORY_FOLDER", tmp_path / "none")
+    shutil.rmtree(out / "pagefind")
+    search.build_search_index(out, None, {}, state_path=None)
+    assert read_from[-1][0].parent == tmp_path / f".site.staging-search-{os.getpid()}"
+    assert _files(out / "pagefind") == bundle
+
+    monkeypatch.setattr(search, "MEMORY_FOLDER", memory)
+    real_write = search._write_documents
+
+    def full_memory(site, out_dir, documents):
+        if memory in site.parents:
+            (site / "x").mkdir(parents=True)
+            raise OSError(28, "No space left on device")
+        real_write(site, out_dir, documents)
+
+    monkeypatch.setattr(search, "_write_documents", full_memory)
+    shutil.rmtree(out / "pagefind")
+    search.build_search_index(out, None, {}, state_path=None)
+    assert read_from[-1][0].parent == tmp_path / f".site.staging-search-{os.getpid()}"
+    assert _files(out / "pagefind") == bundle
+    assert sorted(p.name for p in memory.iterdir()) == [alive.name]
+    assert not list(tmp_path.glob(".site.staging-*"))
