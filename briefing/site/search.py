@@ -94,21 +94,21 @@ def pagefind_executable() -> Path:
 
 
 SEARCH_MARK = b"data-pagefind-body"
-# Pagefind runs at once. Each holds ~0.36 GB for a part of 650 documents. Where the model is in
+# Pagefind runs at once. Each holds ~0.29 GB for a part of 650 documents. Where the model is in
 # memory (a build in one process, serve's indexer), one runs at a time, the next part being
 # indexed while the last is mirrored into the folder. The CLI runs the search step once the
 # process that held the model has ended, with two: at 10,000 articles a full index took
-# 101 s instead of 152 s, and the step's peak was 698 MB (measured PSS, Pagefind included).
+# 101 s instead of 152 s, and the step's peak was 698 MB (measured PSS, Pagefind included,
+# when documents carried their Traditional text: see CARRIED_TEXT_MAX).
 PAGEFIND_RUNS = 1
 PAGEFIND_RUNS_APART = 2
-# documents per Pagefind run (an article's document carries its Traditional text too). Its
-# memory grows ~0.42 MB a page (peak RSS measured on article pages, one script each: 800
-# pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB), and a document of both scripts
-# holds ~25% more (800 of the 2k site's articles: 348 MB cut to the Simplified page, 439 MB
-# with the Traditional text); 650 keep a run where 800 pages were. More parts mean more
-# bundles for the search page to merge (~26 at 10,000 articles with the entities' pages).
+# documents per Pagefind run. Its memory grows ~0.42 MB a page (peak RSS measured on article
+# pages, one script each: 800 pages 364 MB, 1,000 446 MB, 1,200 529 MB, 1,600 709 MB); 650
+# documents of the 2k site's articles, each carrying its Traditional title, 286 MB (359 MB
+# when they carried the Traditional text too). More parts mean more bundles for the search
+# page to merge (~26 at 10,000 articles with the entities' pages).
 PART_PAGES = 650
-PAGEFIND_MB_PER_PAGE = 0.55    # a run's peak RSS a document of its part (measured: 800 documents 440 MB)
+PAGEFIND_MB_PER_PAGE = 0.45    # a run's peak RSS a document of its part (measured: 650 documents 286 MB)
 INDEXER_MB = 125               # serve's indexer process at 10,000 articles, Pagefind aside (measured 121 MB)
 PARTS_DIR = "parts"        # bundles after the first: pagefind/parts/<n>/
 DELTA_DIR = "delta"        # pagefind/delta/: pages changed since their part was last indexed
