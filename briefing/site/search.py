@@ -537,13 +537,14 @@ def _index_bundle(exe: Path, out_dir: Path, documents: dict[str, str | None], wo
     """Run Pagefind over some documents (page of ``out_dir`` → its counterpart, see
     ``_documents``), written under ``docs_root`` (``work`` when None, or when that fails:
     a memory folder may be small); (bundle folder in ``work``, document page → (fragment id, URL))."""
-    site_dir = (docs_root or work) / f"site-{name}"
+    root = docs_root or work
+    site_dir = root / f"site-{name}"
     bundle = work / f"bundle-{name}"
     try:
         _write_documents(site_dir, out_dir, documents)
     except OSError:
         shutil.rmtree(site_dir, ignore_errors=True)
-        if docs_root is None or docs_root == work:
+        if root == work:
             raise
         site_dir = work / f"site-{name}"
         _write_documents(site_dir, out_dir, documents)
