@@ -20,7 +20,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 STAMP_NAME = "stamp.marshal"
 SITE_PACKAGE = Path(__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE.parent / "theme"
@@ -133,12 +133,18 @@ def write(cache_dir: str | Path | None, out_dir: Path, inputs: str, content_dir:
             "vocab_dir": str(vocab_dir) if vocab_dir else None}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
+    record = marshal.dumps(data)   # what tells an edit apart: read without the files after it
     with open(tmp, "wb") as fh:
-        marshal.dump(data, fh)    # what tells an edit apart: read without the files after it
-        marshal.dump(files, fh)
+        fh.write(len(record).to_bytes(_LENGTH_BYTES, "little"))
+        fh.write(record)
+        fh.write(marshal.dumps(files))
     os.replace(tmp, path)
 
 
+# The file: the record's length, the record, then the files (each marshalled; read from
+# bytes: ``marshal.load`` on a file reads it in small pieces, ~7x slower for the files of
+# a 2,000-article site, ~70 against ~10 ms)
+_LENGTH_BYTES = 8
 _LAST_READ: list = [None, None, 0]   # (path, size, mtime_ns), what it held, where its files start
 
 
@@ -156,12 +162,13 @@ def _read_stamp(cache_dir: str | Path | None, *, files: bool = False) -> dict | 
                 data = _LAST_READ[1]
                 fh.seek(_LAST_READ[2])
             else:
-                data = marshal.load(fh)
+                length = int.from_bytes(fh.read(_LENGTH_BYTES), "little")
+                data = marshal.loads(fh.read(length))
                 if not isinstance(data, dict):
                     return None
                 _LAST_READ[:] = [key, data, fh.tell()]
             if files and "files" not in data:
-                data["files"] = marshal.load(fh)
+                data["files"] = marshal.loads(fh.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return data

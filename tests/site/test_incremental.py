@@ -570,3 +570,26 @@ def test_the_articles_export_makes_again_only_the_records_whose_keys_changed(pro
     builder.build({path})
     assert len(made) == len(list((content / "articles").glob("*.md")))
     _same_as_cold(builder, tmp_path, vocab)
+
+
+def test_a_damaged_stamp_is_no_stamp_and_the_next_build_writes_a_good_one(tmp_path, vocab):
+    """The stamp cut short anywhere (in its length, its record or the files after it) is
+    read as no stamp: nothing is trusted, and a build puts a whole one back."""
+    from briefing.site import stamp
+
+    content, out, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    options = {"base_url": None, "title": "t", "search": False}
+    build_site(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True)
+    path = stamp.stamp_path(cache)
+    whole = path.read_bytes()
+    assert stamp.outputs_changed(cache, out)[1] == set()
+    record_end = 8 + int.from_bytes(whole[:8], "little")
+    for cut in (0, 5, 8 + 3, record_end - 1, record_end, record_end + 7, len(whole) - 1):
+        path.write_bytes(whole[:cut])
+        assert stamp.outputs_changed(cache, out) is None, cut
+        assert not stamp.is_current(cache, out, content, options, None), cut
+        assert not stamp.completed(cache, out) or cut >= record_end, cut
+    build_site(content, out, cache_dir=cache, vocab=vocab, search=False, quiet=True)
+    assert path.read_bytes() == whole
+    assert stamp.outputs_changed(cache, out)[1] == set()
