@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import math
+import os
 import pickle
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -37,7 +38,11 @@ DF_BAND_RATIO = 1.25         # above it, each band of document frequencies is th
 if TYPE_CHECKING:
     import numpy as np
 # numpy is imported by the functions that rank (~70 ms): a build whose related articles
-# were ranked by another process (``ahead``) never needs it
+# were ranked by another process (``ahead``) never needs it. Its OpenBLAS starts a thread
+# per core as it is imported, which spins: ~0.1 s of CPU (import numpy: 0.21-0.28 CPU-s,
+# 0.10-0.17 with one thread), taken from the build restoring its state on the other core.
+# Ranking makes no BLAS call.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 _BAND_EDGES = [EXACT_DF + 1]   # lower edges of the bands above EXACT_DF (whole numbers)
