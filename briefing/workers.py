@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import select
 import signal
 import sys
 import threading
@@ -60,8 +61,7 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
     if not CAN_FORK:
         if beside is None:
             return fn()
-        results = [_safely(helper)() for helper in helpers]
-        return fn(lambda i=0: results[i])
+        return fn(_Given([_safely(helper)() for helper in helpers]))
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
@@ -196,6 +196,19 @@ def _safely(fn: Callable[[], Any]) -> Callable[[], Any]:
     return call
 
 
+class _Given:
+    """The helpers' results, made before ``fn`` (without fork): ``_Receiver``'s interface."""
+
+    def __init__(self, results: list):
+        self.results = results
+
+    def __call__(self, i: int = 0) -> Any:
+        return self.results[i]
+
+    def arrived(self, i: int = 0) -> bool:
+        return True
+
+
 class _Receiver:
     """What the parent sends on ``fd``: one pickle per helper, each read when first asked for."""
 
@@ -211,6 +224,13 @@ class _Receiver:
                 self.source.close()
                 self.source = None
         return self.got[i] if i < len(self.got) else None
+
+    def arrived(self, i: int = 0) -> bool:
+        """Whether the ``i``-th result, or the start of what comes next, is here: asking for
+        it would not wait long. Never waits itself."""
+        if len(self.got) > i or self.source is None:
+            return True
+        return bool(select.select([self.source], [], [], 0)[0])
 
     def drain(self) -> None:
         """Read all the parent sends, whether asked for or not."""

@@ -123,3 +123,23 @@ def test_work_started_in_a_child_runs_beside_this_process_and_hands_back_its_res
     assert waiting.result() is None
     os.close(never_read)
     os.close(never_written)
+
+
+def test_a_child_tells_whether_a_result_has_arrived_without_waiting_for_it(monkeypatch):
+    """``received.arrived(i)``: False while the parent is still making the i-th result (the
+    child may do other work meanwhile), True once it is there; without fork, always True."""
+    looked_read, looked_write = os.pipe()
+
+    def helper():   # in the parent: done only once the child has looked
+        os.read(looked_read, 1)
+        return "ranked"
+
+    def child(received):
+        before = received.arrived(0)
+        os.write(looked_write, b"x")
+        value = received(0)
+        return before, value, received.arrived(0)
+
+    assert run_in_child(child, beside=helper) == (False, "ranked", True)
+    monkeypatch.setattr("briefing.workers.CAN_FORK", False)
+    assert run_in_child(lambda received: (received.arrived(0), received(0)), beside=lambda: "here") == (True, "here")

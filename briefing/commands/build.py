@@ -67,17 +67,25 @@ def run(args: argparse.Namespace) -> int:
     from briefing import heap
     from briefing.site import search
     from briefing.site.builder import SEARCH_STATE_NAME, build_site, finish_search
+    from briefing.text import script
     from briefing.workers import run_in_child
 
     heap.tune_for_batch()
 
     def pages(received):
+        def ranked():
+            if not received.arrived(0):
+                # the ranking is still being made: meanwhile, the converter that any page
+                # rendered for an edit needs (its Traditional page, its mentions' forms)
+                script.warm_up()
+            return received(0)
+
         return build_site(
             Path(args.content), Path(args.out), base_url=args.base_url,
             templates_dir=Path(args.templates) if args.templates else None,
             cache_dir=Path(args.cache) if args.cache else None, quiet=True,
             search=not args.no_search, defer_search=True, keep_state=True,
-            related_ahead=lambda: received(0), outputs_changed=lambda: received(1),
+            related_ahead=ranked, outputs_changed=lambda: received(1),
         )
 
     # what this process does for the child meanwhile, in the order the child needs it
