@@ -46,7 +46,8 @@ def fork_executor(max_workers: int, initializer: Callable[..., Any] | None = Non
                                initializer=_start_worker, initargs=(initializer, initargs))
 
 
-def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Callable[[], Any]] | None = None) -> Any:
+def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Callable[[], Any]] | None = None,
+                 early: Callable[[Any], None] | None = None) -> Any:
     """``fn()`` run in a forked child process; its result, or the exception it raised, comes
     back pickled. When this returns, all the memory the child used is the system's again
     (a process that ends gives back what pymalloc would keep: an arena stays while one
@@ -56,12 +57,18 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
     called as ``fn(received)``: ``received()`` waits for what ``beside()`` returned (None if
     it raised), so work the child would need later is done on the other core meanwhile.
     ``beside`` may be several callables, run in turn: ``received(i)`` waits only for the
-    i-th, sent as soon as it is done."""
+    i-th, sent as soon as it is done.
+
+    With ``early``, the child may hand work over before it ends: ``received.tell(value)``
+    sends ``value``, and ``early(value)`` runs here, on a thread, while the child goes on.
+    This returns once those calls have ended too; one that raised raises here, after the
+    child's own error if it had one."""
     helpers = [] if beside is None else [beside] if callable(beside) else list(beside)
+    talks = beside is not None or early is not None
     if not CAN_FORK:
-        if beside is None:
+        if not talks:
             return fn()
-        return fn(_Given([_safely(helper)() for helper in helpers]))
+        return fn(_Given([_safely(helper)() for helper in helpers], early))
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
@@ -72,7 +79,8 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
             os.close(read_fd)
             if beside is not None:
                 os.close(aside_write)
-            received = _Receiver(aside_read) if beside is not None else None
+            out = os.fdopen(write_fd, "wb")
+            received = _Receiver(aside_read, out if early is not None else None) if talks else None
             try:
                 payload = (True, fn() if received is None else fn(received))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
@@ -83,13 +91,15 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
                 data = records.dumps(payload)
             except Exception as exc:  # noqa: BLE001 - an unpicklable result or error
                 data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-            with os.fdopen(write_fd, "wb") as out:
+            with out:
                 out.write(data)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
     os.close(write_fd)
+    handlers: list[threading.Thread] = []
+    failed: list[BaseException] = []
     try:
         if beside is not None:
             os.close(aside_read)
@@ -104,18 +114,41 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
             finally:   # the end, even when a helper was interrupted: the child never waits for it
                 sending.put(None)
         with os.fdopen(read_fd, "rb") as src:
-            data = src.read()
+            while True:
+                try:
+                    message = pickle.load(src)
+                except Exception:  # noqa: BLE001 - nothing, or a message cut short: the child died
+                    message = None
+                if not (isinstance(message, tuple) and message and message[0] == _EARLY):
+                    break
+                handler = threading.Thread(target=_handle, args=(early, message[1], failed))
+                handler.start()
+                handlers.append(handler)
         if beside is not None:
             sender.join()
     finally:
+        for handler in handlers:
+            handler.join()
         _, status = os.waitpid(pid, 0)
-    if not data:
+    if message is None:
         how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}")
         raise RuntimeError(f"the child process ended without a result ({how})")
-    ok, value = pickle.loads(data)
-    if ok:
-        return value
-    raise value
+    ok, value = message
+    if not ok:
+        raise value
+    if failed:
+        raise failed[0]
+    return value
+
+
+_EARLY = "early"   # the tag of what a child hands over before its result (``received.tell``)
+
+
+def _handle(early: Callable[[Any], None], value: Any, failed: list[BaseException]) -> None:
+    try:
+        early(value)
+    except BaseException as exc:  # noqa: BLE001 - raised by run_in_child once the child has ended
+        failed.append(exc)
 
 
 class ChildCall:
@@ -199,8 +232,9 @@ def _safely(fn: Callable[[], Any]) -> Callable[[], Any]:
 class _Given:
     """The helpers' results, made before ``fn`` (without fork): ``_Receiver``'s interface."""
 
-    def __init__(self, results: list):
+    def __init__(self, results: list, early: Callable[[Any], None] | None):
         self.results = results
+        self.early = early
 
     def __call__(self, i: int = 0) -> Any:
         return self.results[i]
@@ -208,13 +242,24 @@ class _Given:
     def arrived(self, i: int = 0) -> bool:
         return True
 
+    def tell(self, value: Any) -> None:
+        if self.early is not None:
+            self.early(value)
+
 
 class _Receiver:
     """What the parent sends on ``fd``: one pickle per helper, each read when first asked for."""
 
-    def __init__(self, fd: int):
-        self.source = os.fdopen(fd, "rb")
+    def __init__(self, fd: int, out=None):
+        self.source = os.fdopen(fd, "rb") if fd >= 0 else None
         self.got: list = []
+        self.out = out   # to the parent, for ``tell``
+
+    def tell(self, value: Any) -> None:
+        """Hand ``value`` to the parent's ``early`` now (nothing without one)."""
+        if self.out is not None:
+            self.out.write(pickle.dumps((_EARLY, value), protocol=pickle.HIGHEST_PROTOCOL))
+            self.out.flush()
 
     def __call__(self, i: int = 0) -> Any:
         while len(self.got) <= i and self.source is not None:

@@ -143,3 +143,55 @@ def test_a_child_tells_whether_a_result_has_arrived_without_waiting_for_it(monke
     assert run_in_child(child, beside=helper) == (False, "ranked", True)
     monkeypatch.setattr("briefing.workers.CAN_FORK", False)
     assert run_in_child(lambda received: (received.arrived(0), received(0)), beside=lambda: "here") == (True, "here")
+
+
+def _within(seconds: int):
+    """Fail instead of hanging when a child and this process wait on each other."""
+    def hung(*_):
+        raise AssertionError("the child and this process waited on each other")
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    return before
+
+
+def test_work_a_child_hands_over_early_runs_here_while_the_child_goes_on():
+    """``received.tell(value)``: ``early(value)`` runs in this process at once, while the
+    child is still working (here the child waits for what only that call sends it), and
+    ``run_in_child`` returns once it has ended."""
+    answer_read, answer_write = os.pipe()
+    ran = []
+
+    def early(value):
+        ran.append((value, os.getpid()))
+        os.write(answer_write, b"k")
+
+    def child(received):
+        received.tell("the search step")
+        return os.read(answer_read, 1)   # only early() writes it
+
+    before = _within(30)
+    try:
+        assert run_in_child(child, early=early) == b"k"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert ran == [("the search step", os.getpid())]
+
+
+def test_a_failure_of_early_work_is_raised_after_the_child_and_the_childs_own_comes_first():
+    def early(value):
+        raise ValueError(f"early failed on {value}")
+
+    def telling(received):
+        received.tell(1)
+        return "done"
+
+    with pytest.raises(ValueError, match="early failed on 1"):
+        run_in_child(telling, early=early)
+
+    def telling_then_failing(received):
+        received.tell(2)
+        raise BriefingError(None, "the child's own error")
+
+    with pytest.raises(BriefingError, match="the child's own error"):
+        run_in_child(telling_then_failing, early=early)

@@ -651,7 +651,7 @@ class SiteBuilder:
         return results, {outputs[r[0]].path for r in results}
 
     def build(self, changed: Iterable[str | Path] | None = None, *, first: Iterable[str] = (),
-              on_first=None, outputs_changed=None, related_ahead=None) -> BuildReport:
+              on_first=None, outputs_changed=None, related_ahead=None, on_search_job=None) -> BuildReport:
         """Build; with ``first`` (site paths) and ``on_first``, the pages of ``first`` that need
         rendering are rendered and moved into place before all others, then ``on_first(report)``
         is called (``serve`` reloads the browser there: a template edit at 10,000 articles
@@ -661,7 +661,10 @@ class SiteBuilder:
         ``outputs_changed``: a callable giving what ``stamp.outputs_changed`` found (run in
         another process meanwhile); when it is about the stamp this build reads, the files
         of the output folder are not looked at one by one. ``related_ahead``: a callable
-        giving the related articles ranked in another process meanwhile (see ``ahead``)."""
+        giving the related articles ranked in another process meanwhile (see ``ahead``).
+        ``on_search_job``: with ``defer_search``, called with the search step as soon as the
+        pages are in place (before the manifest and the saved state are written), which the
+        report then leaves out."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         mark = started
@@ -888,19 +891,23 @@ class SiteBuilder:
         manifest.fps = fps
         manifest.pages = new_pages
         manifest.files = {k: v for k, v in new_files.items() if v is not None}
+        job = None
+        search_left = search_pages is not None and self.defer_search   # the stamp is written once it is done
+        if search_left:
+            job = SearchJob(out_path, search_files, search_pages, search_state, manifest_path,
+                            {k: (v.size, v.mtime_ns) for k, v in manifest.files.items() if k not in search_files},
+                            (self.cache_dir, inputs_fp, self.content_dir, content_stats, self._vocab_dir)
+                            if self.cache_path else None)
+            if on_search_job is not None:   # the pages are in place: the caller may start on it
+                on_search_job(job)
+                job = None
         manifest.save(manifest_path)
         self._manifest = manifest
         self._trusted = True
         if self._state_path is not None and self._state_is_stale(sources):
             self._save_state(sources)
             lap("state")
-        job = None
-        if search_pages is not None and self.defer_search:   # the stamp is written once it is done
-            job = SearchJob(out_path, search_files, search_pages, search_state, manifest_path,
-                            {k: (v.size, v.mtime_ns) for k, v in manifest.files.items() if k not in search_files},
-                            (self.cache_dir, inputs_fp, self.content_dir, content_stats, self._vocab_dir)
-                            if self.cache_path else None)
-        elif self.cache_path:
+        if self.cache_path and not search_left:
             stamp.write(self.cache_dir, out_path, inputs_fp, self.content_dir,
                         {k: (v.size, v.mtime_ns) for k, v in manifest.files.items()}, content_stats, self._vocab_dir)
         lap("finish")
@@ -1014,7 +1021,8 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
                cache_dir: str | Path | None = None, quiet: bool = False, vocab=None,
                search: bool = True, workers: int | None = None, title: str = DEFAULT_TITLE,
                first: Iterable[str] = (), on_first=None, defer_search: bool = False,
-               keep_state: bool = False, outputs_changed=None, related_ahead=None) -> BuildReport:
+               keep_state: bool = False, outputs_changed=None, related_ahead=None,
+               on_search_job=None) -> BuildReport:
     """Render ``content_dir`` into ``out_dir``; only what changed is rendered and written.
 
     ``changed`` (paths of files that changed since the last build) is a hint that a caller
@@ -1022,7 +1030,8 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
     every content file is checked by size/mtime and hash against the cache. Called again
     with the same settings in the same process, the builder of the last call (articles,
     model, manifest in memory) is reused. With ``defer_search``, the search step is left to
-    the caller (``report.search_job``, for ``finish_search``). With ``keep_state``, the
+    the caller (``report.search_job``, for ``finish_search``; or handed to ``on_search_job``
+    as soon as the pages are in place). With ``keep_state``, the
     builder starts from the state a build in another process saved in the cache folder, and
     saves its own (``snapshot``): what a command-line build does. Raises BriefingError/
     BriefingErrors (and leaves ``out_dir`` untouched) on bad content or a template error.
@@ -1037,37 +1046,63 @@ def build_site(content_dir: str | Path, out_dir: str | Path, *, base_url: str | 
     builder.quiet, builder.defer_search = quiet, defer_search
     try:
         return builder.build(changed, first=first, on_first=on_first, outputs_changed=outputs_changed,
-                             related_ahead=related_ahead)
+                             related_ahead=related_ahead, on_search_job=on_search_job)
     finally:
         _KEPT[key] = builder
         while len(_KEPT) > KEPT_BUILDERS:
             del _KEPT[next(iter(_KEPT))]
 
 
-def finish_search(report: BuildReport) -> BuildReport:
-    """Run the search step a build left to its caller (``defer_search``): index the pages,
-    record the search files in the saved manifest, and stamp the build complete. The
-    report of the whole build. The caller holds no model: Pagefind runs two parts at once."""
-    job = report.search_job
-    if job is None:
-        return report
+@dataclass
+class SearchDone:
+    """What the search step of a ``SearchJob`` did (``run_search``)."""
+
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    states: dict[str, FileState]
+    seconds: float
+
+
+def run_search(job: SearchJob, *, only_delta: bool = False) -> SearchDone | None:
+    """Index the pages of ``job``; with ``only_delta``, only when that is a delta (a few
+    pages, a small Pagefind run: it may then run while the process that rendered them is
+    still alive), else nothing is done and None returned."""
     from briefing.site.search import PAGEFIND_RUNS_APART, build_search_index
 
     started = time.perf_counter()
     states: dict[str, FileState] = {}
-    written, unchanged, removed = build_search_index(job.out_path, job.search_files, states, pages=job.pages,
-                                                     state_path=job.state_path, runs=PAGEFIND_RUNS_APART)
+    done = build_search_index(job.out_path, job.search_files, states, pages=job.pages, state_path=job.state_path,
+                              runs=PAGEFIND_RUNS_APART, only_delta=only_delta)
+    if done is None:
+        return None
+    return SearchDone(*done, states, time.perf_counter() - started)
+
+
+def finish_search(report: BuildReport, job: SearchJob | None = None, done: SearchDone | None = None) -> BuildReport:
+    """Finish the search step a build left to its caller (``defer_search``): index the pages
+    (unless ``done`` already), record the search files in the saved manifest, and stamp the
+    build complete. The report of the whole build. ``job``: the step, when the build handed
+    it over (``on_search_job``) rather than leaving it in the report. The caller holds no
+    model: Pagefind runs two parts at once."""
+    job = job or report.search_job
+    if job is None:
+        return report
+    started = time.perf_counter()
+    if done is None:
+        done = run_search(job)
+    written, unchanged, removed, states = done.written, done.unchanged, done.removed, done.states
     _Manifest.record_files(job.manifest_path, states, [k for k in job.search_files if k not in states])
     if job.stamp is not None:
         cache_dir, inputs_fp, content_dir, content_stats, vocab_dir = job.stamp
         files = dict(job.other_files)
         files.update((k, (v.size, v.mtime_ns)) for k, v in states.items())
         stamp.write(cache_dir, job.out_path, inputs_fp, content_dir, files, content_stats, vocab_dir)
-    took = time.perf_counter() - started
+    waited = time.perf_counter() - started   # the step's own time, less what ran beside the child
     return dataclasses.replace(
         report, written=sorted(report.written + written), unchanged=sorted(report.unchanged + unchanged),
-        removed=sorted(report.removed + removed), seconds=report.seconds + took,
-        timings={**report.timings, "search": took}, search_indexed=True, search_job=None)
+        removed=sorted(report.removed + removed), seconds=report.seconds + waited,
+        timings={**report.timings, "search": done.seconds}, search_indexed=True, search_job=None)
 
 
 def index_search(out_dir: str | Path, cache_dir: str | Path | None = None, *, fold: bool = False) -> BuildReport:

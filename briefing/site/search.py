@@ -567,7 +567,8 @@ def _index_bundle(exe: Path, out_dir: Path, documents: dict[str, str | None], wo
 
 def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, states: dict[str, FileState],
                        pages: dict[str, str] | None = None, state_path: Path | None = None,
-                       runs: int = PAGEFIND_RUNS, fold: bool = False) -> tuple[list[str], list[str], list[str]]:
+                       runs: int = PAGEFIND_RUNS, fold: bool = False,
+                       only_delta: bool = False) -> tuple[list[str], list[str], list[str]] | None:
     """Bring the search index of ``out_dir`` in line with its pages; mirror the bundles into it.
 
     ``pages``: page → ``indexed_digest`` of every page carrying ``data-pagefind-body`` (found
@@ -575,8 +576,9 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
     left them (None or empty: as the state file recorded them); ``state_path``: where what the
     parts hold is kept between builds (without it, or when it does not match the folder, every
     part is indexed); ``runs``: Pagefind runs at once; ``fold``: index again the parts of
-    the pages changed since their part was indexed, leaving no delta. Returns (written,
-    unchanged, removed); ``states`` receives the state of every search file.
+    the pages changed since their part was indexed, leaving no delta; ``only_delta``: do
+    nothing and return None when any part would be indexed again (only a delta is made).
+    Returns (written, unchanged, removed); ``states`` receives the state of every search file.
     """
     exe = pagefind_executable()
     if pages is None:
@@ -617,6 +619,8 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
         else:
             redo = set()
             delta = fresh
+    if only_delta and redo:
+        return None
     # which part each page is in, for the parts indexed again only (an edit's delta, the
     # usual case, needs none of it: at 10,000 articles ~38,000 pages hashed)
     groups: dict[int, list[str]] = {n: [] for n in redo}

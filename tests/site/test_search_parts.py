@@ -341,3 +341,42 @@ def test_documents_are_written_to_a_memory_folder_and_gone_after_the_run(site_di
     assert _files(out / "pagefind") == bundle
     assert sorted(p.name for p in memory.iterdir()) == [alive.name]
     assert not list(tmp_path.glob(".site.staging-*"))
+
+
+def test_a_search_step_handed_over_early_is_run_early_only_when_it_is_a_delta(tmp_path, vocab):
+    """A build that hands its search step over (``on_search_job``, the CLI's child as soon
+    as its pages are in place) leaves it out of its report; ``run_search(only_delta=True)``
+    (what the CLI's parent runs while the child ends) does nothing when parts would be
+    indexed (a cold index: that waits until the child has ended) and makes an edit's delta;
+    ``finish_search`` completes either."""
+    from briefing.site import stamp
+    from briefing.site.builder import finish_search, run_search
+
+    content, out, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "PART_PAGES", 17)
+        mp.setattr(search, "FOLD_PAGES", 0)
+        builder = SiteBuilder(content, out, cache_dir=cache, vocab=vocab, quiet=True)
+        builder.defer_search = True
+        handed = []
+        first = builder.build(on_search_job=handed.append)
+        assert first.search_job is None and len(handed) == 1
+        assert run_search(handed[0], only_delta=True) is None
+        assert not (out / "pagefind").exists()           # nothing was made of it
+        assert finish_search(first, handed[0]).search_indexed and stamp.completed(cache, out)
+
+        path = content / "articles" / f"{SLUG}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
+        handed.clear()
+        second = builder.build({path}, on_search_job=handed.append)
+        assert second.search_job is None and not stamp.completed(cache, out)
+        early = run_search(handed[0], only_delta=True)
+        assert early is not None and early.written
+        assert all(p.startswith("pagefind/delta/") or p == "pagefind/parts.json" for p in early.written), early.written
+        finished = finish_search(second, handed[0], early)
+    assert finished.search_indexed and stamp.completed(cache, out)
+    assert set(early.written) <= set(finished.written)
+    assert "../pagefind/delta/" in _listing(out)["bundles"]
+    again = SiteBuilder(content, out, cache_dir=cache, vocab=vocab, quiet=True).build()
+    assert again.written == [] and again.removed == []   # the manifest knows the search files as they are
