@@ -693,11 +693,12 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
         if docs_root != work:
             shutil.rmtree(docs_root, ignore_errors=True)
     # parts that no longer exist (the corpus shrank below a part boundary)
-    for k in previous:
-        n = bundle_of(k)
-        if isinstance(n, int) and n >= parts and k not in removed:
-            sanitised_join(out_dir, k).unlink(missing_ok=True)
-            removed.append(k)
+    for n, files in previous_in.items():
+        if isinstance(n, int) and n >= parts:
+            for k in files:
+                if k not in removed:
+                    sanitised_join(out_dir, k).unlink(missing_ok=True)
+                    removed.append(k)
     parts_root = out_dir / urls.SEARCH_BUNDLE_DIR / PARTS_DIR
     if parts_root.is_dir():
         for child in sorted(parts_root.iterdir()):
