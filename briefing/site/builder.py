@@ -62,6 +62,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     search_indexed: bool = False
     search_job: "SearchJob | None" = None         # the search step, when left to the caller
+    search_record: "SearchRecord | None" = None   # what is recorded once it is done
 
     def summary(self) -> str:
         return (f"{self.pages} pages: {len(self.written)} written, {len(self.unchanged)} unchanged, "
@@ -70,14 +71,22 @@ class BuildReport:
 
 @dataclass
 class SearchJob:
-    """The search step of a build that left it to its caller (``defer_search``): the caller
-    of a one-shot build runs it after the process that rendered the pages has ended, so
-    Pagefind's memory does not add to theirs. ``finish_search`` does it."""
+    """The search step of a build that left it to its caller (``defer_search``): what
+    indexing needs. The caller of a one-shot build runs it after the process that rendered
+    the pages has ended, so Pagefind's memory does not add to theirs, or beside it when it
+    is a delta (``run_search``); ``finish_search`` completes it."""
 
     out_path: Path
     search_files: dict[str, FileState]            # the search files as the build found them
     pages: dict[str, str]                         # page → digest of what Pagefind reads of it
     state_path: Path | None                       # what the index parts hold, between builds
+
+
+@dataclass
+class SearchRecord:
+    """What ``finish_search`` records once the search step of a build is done (it is in the
+    build's report even when the step itself was handed over early)."""
+
     manifest_path: Path | None                    # the manifest saved by the build
     other_files: dict[str, tuple[int, int]]       # every other file of the site: (size, mtime)
     stamp: tuple | None                           # stamp.write's other arguments (None: no cache)
@@ -887,20 +896,21 @@ class SiteBuilder:
             for k in search_files:
                 new_files.pop(k, None)
 
+        search_left = search_pages is not None and self.defer_search   # the stamp is written once it is done
+        job = SearchJob(out_path, search_files, search_pages, search_state) if search_left else None
+        if job is not None and on_search_job is not None:   # the pages are in place: the caller may start on it
+            on_search_job(job)
+            job = None
         manifest.global_fp = global_fp
         manifest.fps = fps
         manifest.pages = new_pages
         manifest.files = {k: v for k, v in new_files.items() if v is not None}
-        job = None
-        search_left = search_pages is not None and self.defer_search   # the stamp is written once it is done
+        record = None
         if search_left:
-            job = SearchJob(out_path, search_files, search_pages, search_state, manifest_path,
-                            {k: (v.size, v.mtime_ns) for k, v in manifest.files.items() if k not in search_files},
-                            (self.cache_dir, inputs_fp, self.content_dir, content_stats, self._vocab_dir)
-                            if self.cache_path else None)
-            if on_search_job is not None:   # the pages are in place: the caller may start on it
-                on_search_job(job)
-                job = None
+            record = SearchRecord(manifest_path,
+                                  {k: (v.size, v.mtime_ns) for k, v in manifest.files.items() if k not in search_files},
+                                  (self.cache_dir, inputs_fp, self.content_dir, content_stats, self._vocab_dir)
+                                  if self.cache_path else None)
         manifest.save(manifest_path)
         self._manifest = manifest
         self._trusted = True
@@ -913,7 +923,8 @@ class SiteBuilder:
         lap("finish")
         report = BuildReport(written=sorted(written), unchanged=sorted(unchanged), removed=sorted(removed),
                              seconds=time.perf_counter() - started, pages=page_count,
-                             rendered=len(todo), timings=timings, search_indexed=search_indexed, search_job=job)
+                             rendered=len(todo), timings=timings, search_indexed=search_indexed, search_job=job,
+                             search_record=record)
         if not self.quiet:
             print(report.summary(), file=sys.stderr)
         return report
@@ -1086,23 +1097,25 @@ def finish_search(report: BuildReport, job: SearchJob | None = None, done: Searc
     it over (``on_search_job``) rather than leaving it in the report. The caller holds no
     model: Pagefind runs two parts at once."""
     job = job or report.search_job
-    if job is None:
+    record = report.search_record
+    if job is None or record is None:
         return report
     started = time.perf_counter()
     if done is None:
         done = run_search(job)
     written, unchanged, removed, states = done.written, done.unchanged, done.removed, done.states
-    _Manifest.record_files(job.manifest_path, states, [k for k in job.search_files if k not in states])
-    if job.stamp is not None:
-        cache_dir, inputs_fp, content_dir, content_stats, vocab_dir = job.stamp
-        files = dict(job.other_files)
+    _Manifest.record_files(record.manifest_path, states, [k for k in job.search_files if k not in states])
+    if record.stamp is not None:
+        cache_dir, inputs_fp, content_dir, content_stats, vocab_dir = record.stamp
+        files = dict(record.other_files)
         files.update((k, (v.size, v.mtime_ns)) for k, v in states.items())
         stamp.write(cache_dir, job.out_path, inputs_fp, content_dir, files, content_stats, vocab_dir)
     waited = time.perf_counter() - started   # the step's own time, less what ran beside the child
     return dataclasses.replace(
         report, written=sorted(report.written + written), unchanged=sorted(report.unchanged + unchanged),
         removed=sorted(report.removed + removed), seconds=report.seconds + waited,
-        timings={**report.timings, "search": done.seconds}, search_indexed=True, search_job=None)
+        timings={**report.timings, "search": done.seconds}, search_indexed=True, search_job=None,
+        search_record=None)
 
 
 def index_search(out_dir: str | Path, cache_dir: str | Path | None = None, *, fold: bool = False) -> BuildReport:
