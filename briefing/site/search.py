@@ -35,7 +35,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from briefing.errors import BriefingError
 from briefing.site import urls
@@ -273,17 +272,16 @@ def document_of(page: str, pages) -> str:
 # delta, the bundles are byte for byte a cold build's. What each part holds (page → digest
 # of what was indexed, fragment id, URL) is kept in a state file beside the build's cache.
 
-class _Indexed(NamedTuple):   # a tuple: ~10,000 are read and written by every edit's build
-    digest: str
-    fragment: str
-    url: str
+# How a page stands in its part: (digest of what was indexed, fragment id, URL). Plain tuples,
+# as marshal reads and writes them: ~8,000 are read and written by every edit's build.
+DIGEST, FRAGMENT, URL = 0, 1, 2
 
 
 @dataclass
 class IndexState:
     parts: int
-    pages: dict[str, _Indexed]        # page → how it stands in its part
-    files: dict[str, FileState]       # the search files as last written
+    pages: dict[str, tuple[str, str, str]]   # page → (DIGEST, FRAGMENT, URL)
+    files: dict[str, FileState]              # the search files as last written
 
     @classmethod
     def load(cls, path: Path | None) -> "IndexState | None":
@@ -293,8 +291,7 @@ class IndexState:
             data = marshal.loads(path.read_bytes())
             if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
                 return None
-            made = _Indexed._make
-            return cls(int(data["parts"]), {p: made(v) for p, v in data["pages"].items()},
+            return cls(int(data["parts"]), dict(data["pages"]),
                        {p: FileState(*v) for p, v in data["files"].items()})
         except (OSError, ValueError, EOFError, KeyError, TypeError):
             return None
@@ -304,9 +301,9 @@ class IndexState:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        pages = {p: tuple(v) for p, v in sorted(self.pages.items())}
-        files = {p: (v.digest, v.size, v.mtime_ns) for p, v in sorted(self.files.items())}
-        tmp.write_bytes(marshal.dumps({"version": STATE_VERSION, "parts": self.parts, "pages": pages, "files": files}))
+        files = {p: (v.digest, v.size, v.mtime_ns) for p, v in self.files.items()}
+        tmp.write_bytes(marshal.dumps({"version": STATE_VERSION, "parts": self.parts, "pages": self.pages,
+                                       "files": files}))
         os.replace(tmp, path)
 
 
@@ -610,7 +607,7 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
         redo = set(range(parts))
         delta: list[str] = []
     else:
-        stale = {p for p, rec in state.pages.items() if pages.get(p) != rec.digest}
+        stale = {p for p, rec in state.pages.items() if pages.get(p) != rec[DIGEST]}
         fresh = sorted(p for p, d in pages.items() if p in stale or p not in state.pages)
         touched = {part_of(p, parts) for p in stale | set(fresh)}
         if fold or len(stale | set(fresh)) > DELTA_PAGES or not _more_pages_than(pages, touched, parts, FOLD_PAGES):
@@ -679,7 +676,7 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
             for p in groups[n]:   # both pages of a document are its result
                 made = fragments.get(document_of(p, pages))
                 if made is not None:
-                    state.pages[p] = _Indexed(pages[p], *made)
+                    state.pages[p] = (pages[p], *made)
             mirror(bundle, n)
             shutil.rmtree(bundle, ignore_errors=True)
         if delta:
@@ -706,7 +703,7 @@ def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, sta
                 shutil.rmtree(child, ignore_errors=True)
 
     # the list for the search page: every bundle, and the results of the parts that are stale
-    stale = sorted({(rec.fragment, rec.url) for p, rec in state.pages.items() if pages.get(p) != rec.digest})
+    stale = sorted({(rec[FRAGMENT], rec[URL]) for p, rec in state.pages.items() if pages.get(p) != rec[DIGEST]})
     bundles = [part_prefix(m) + "/" for m in range(parts)] + ([part_prefix(DELTA_DIR) + "/"] if delta else [])
     listing = {"bundles": [urls.href(prefix0 + PARTS_FILE, b) for b in bundles],
                "stale": [list(s) for s in stale]}
