@@ -130,7 +130,7 @@ def run_in_child(fn: Callable[..., Any], beside: Callable[[], Any] | Sequence[Ca
         for handler in handlers:
             handler.join()
         _, status = os.waitpid(pid, 0)
-    if message is None:
+    if not (isinstance(message, tuple) and len(message) == 2):   # (ok, value), or nothing usable
         how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}")
         raise RuntimeError(f"the child process ended without a result ({how})")
     ok, value = message
