@@ -839,9 +839,7 @@ class SiteBuilder:
                 if tkey not in template_fp:
                     template_fp[tkey] = tfp.fingerprint(out.template) if out.kind == "page" else out.kind
                 new_pages[out.path] = (template_fp[tkey], r[3], r[4])
-            if direct:
-                writer.record_states(out_path, staged, new_files)
-            else:
+            if not direct:   # (written straight into place, each file's state is known already)
                 writer.commit(out_path, staging, [p for p in staged if p not in early], new_files)
             writer.write_marker(out_path)
             written_now = staged
@@ -853,7 +851,9 @@ class SiteBuilder:
         old_search = {p: v[2] for p, v in manifest.pages.items()}
         produced = {o.path for o in outputs}
         search_prefix = urls.SEARCH_BUNDLE_DIR + "/"
-        if walk or not manifest.files:  # look at the whole folder: also removes files no build wrote (a killed build's leftovers)
+        if direct:   # the folder was empty when the build began: all in it is this build's
+            removed = []
+        elif walk or not manifest.files:  # look at the whole folder: also removes files no build wrote (a killed build's leftovers)
             removed = writer.remove_stale(out_path, produced, keep_prefixes=(search_prefix,))
         else:
             removed = writer.remove_files(out_path, sorted(p for p in new_files

@@ -156,8 +156,10 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
         tmp = os.path.join(folder, f".{name}.tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            mtime = os.fstat(fh.fileno()).st_mtime_ns   # as it stays: closing and renaming keep it
         os.replace(tmp, final)
-        return "staged", FileState(new_digest, len(data), 0)
+        return "staged", FileState(new_digest, len(data), mtime)
     kept = _in_place(final, data, new_digest, previous)
     if kept is not None:
         return "unchanged", kept
@@ -201,14 +203,6 @@ def empty_folder(out_dir: Path, *, remove: bool) -> None:
             child.unlink(missing_ok=True)
 
 
-def record_states(out_dir: Path, paths: list[str], states: dict[str, FileState]) -> None:
-    """Record the final stat of files written directly into place."""
-    base = str(out_dir) + os.sep
-    for path in paths:
-        st = os.stat(base + path)
-        states[path] = FileState(states[path].digest, st.st_size, st.st_mtime_ns)
-
-
 def commit(out_dir: Path, staging: Path, paths: list[str], states: dict[str, FileState]) -> None:
     """Move staged files into place (atomically each) and record their final stat."""
     _move_into_place(out_dir, [(path, staged_name(staging, path)) for path in sorted(paths)], states)
@@ -233,23 +227,37 @@ def _move_into_place(out_dir: Path, moves: list[tuple[str, Path]], states: dict[
 
 
 def remove_stale(out_dir: Path, produced: set[str], *, keep_prefixes: tuple[str, ...] = ()) -> list[str]:
-    """Delete files under ``out_dir`` that this build did not produce; then empty folders."""
+    """Delete files under ``out_dir`` that this build did not produce; then empty folders.
+    One walk: each folder's entries left are counted as it is read, and a folder left
+    empty, deepest first, is removed and counted out of its parent (a second walk and a
+    listing of every folder took half of the ~0.55 s this cost over the 2,000-article site)."""
     removed: list[str] = []
     if not out_dir.is_dir():
         return removed
+    left: dict[str, int] = {}   # folder → entries it still holds
     for dirpath, dirnames, filenames in os.walk(out_dir, topdown=True):
         rel_dir = os.path.relpath(dirpath, out_dir)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        entries = len(dirnames)   # a folder not walked (kept) is an entry that stays
         dirnames[:] = [d for d in dirnames if not any((rel_dir + d + "/").startswith(p) for p in keep_prefixes)]
         for name in filenames:
             rel = rel_dir + name
             if rel == urls.MARKER or rel in produced or any(rel.startswith(p) for p in keep_prefixes):
+                entries += 1
                 continue
             os.unlink(os.path.join(dirpath, name))
             removed.append(rel)
-    for dirpath, dirnames, filenames in sorted(os.walk(out_dir, topdown=False), key=lambda t: -len(t[0])):
-        if dirpath != str(out_dir) and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+        left[dirpath] = entries
+    top = str(out_dir)
+    for dirpath in sorted(left, key=lambda d: -d.count(os.sep)):
+        if dirpath != top and left[dirpath] == 0:
+            try:
+                os.rmdir(dirpath)
+            except OSError:   # something came into it meanwhile: it stays
+                continue
+            parent = os.path.dirname(dirpath)
+            if parent in left:
+                left[parent] -= 1
     return sorted(removed)
 
 
