@@ -15,6 +15,7 @@ import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
@@ -315,9 +316,8 @@ def _also_reported(data: dict, problems: _Problems) -> tuple[AlsoReported, ...]:
 def _keywords(title: str, blocks: tuple[Block, ...]) -> tuple[tuple[str, int], ...]:
     """The KEYWORDS_PER_ARTICLE most frequent Han bigrams, most frequent first, with counts."""
     text = to_simplified(title + "\n" + "\n".join(b.text for b in blocks))
-    counts: Counter[str] = Counter()
-    for run in _HAN_RUN.findall(text):
-        counts.update(map(str.__add__, run[:-1], run[1:]))
+    # one count over every run's bigrams (a Counter.update a run cost ~10% more)
+    counts = Counter(chain.from_iterable(map(str.__add__, run[:-1], run[1:]) for run in _HAN_RUN.findall(text)))
     items = counts.items()
     if len(counts) > KEYWORDS_PER_ARTICLE:  # only the counts that can make the cut are sorted
         least = sorted(counts.values(), reverse=True)[KEYWORDS_PER_ARTICLE - 1]
