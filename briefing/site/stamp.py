@@ -22,6 +22,10 @@ from pathlib import Path
 
 STAMP_VERSION = 4
 STAMP_NAME = "stamp.marshal"
+# The file: the record's length, the record, then the files (each marshalled; read from
+# bytes: ``marshal.load`` on a file reads it in small pieces, ~7x slower for the files of
+# a 2,000-article site, ~70 against ~10 ms)
+_LENGTH_BYTES = 8
 SITE_PACKAGE = Path(__file__).resolve().parent
 THEME_DIR = SITE_PACKAGE.parent / "theme"
 
@@ -141,10 +145,6 @@ def write(cache_dir: str | Path | None, out_dir: Path, inputs: str, content_dir:
     os.replace(tmp, path)
 
 
-# The file: the record's length, the record, then the files (each marshalled; read from
-# bytes: ``marshal.load`` on a file reads it in small pieces, ~7x slower for the files of
-# a 2,000-article site, ~70 against ~10 ms)
-_LENGTH_BYTES = 8
 _LAST_READ: list = [None, None, 0]   # (path, size, mtime_ns), what it held, where its files start
 
 
