@@ -95,10 +95,11 @@ def pagefind_executable() -> Path:
 SEARCH_MARK = b"data-pagefind-body"
 # Pagefind runs at once. Each holds ~0.29 GB for a part of 650 documents. Where the model is in
 # memory (a build in one process, serve's indexer), one runs at a time, the next part being
-# indexed while the last is mirrored into the folder. The CLI runs the search step once the
-# process that held the model has ended, with two: at 10,000 articles a full index took
-# 101 s instead of 152 s, and the step's peak was 698 MB (measured PSS, Pagefind included,
-# when documents carried their Traditional text: see CARRIED_TEXT_MAX).
+# indexed while the last is mirrored into the folder. The CLI indexes parts once the process
+# that held the model has ended, with two (an edit's delta, one small run, beside its end):
+# at 10,000 articles a full index took 101 s instead of 152 s, and the step's peak was
+# 698 MB (measured PSS, Pagefind included, when documents carried their Traditional text:
+# see CARRIED_TEXT_MAX).
 PAGEFIND_RUNS = 1
 PAGEFIND_RUNS_APART = 2
 # documents per Pagefind run. Its memory grows ~0.42 MB a page (peak RSS measured on article
