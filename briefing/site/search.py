@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -554,13 +555,32 @@ def _index_bundle(exe: Path, out_dir: Path, documents: dict[str, str | None], wo
     by_url = {_page_url(p): p for p in documents}
     fragments: dict[str, tuple[str, str]] = {}
     for file in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(file.read_bytes())
-        if data.startswith(b"pagefind_dcd"):
-            data = data[len(b"pagefind_dcd"):]
-        url = json.loads(data).get("url", "")
+        url = fragment_url(file.read_bytes())
         if url in by_url:
             fragments[by_url[url]] = (file.name[: -len(".pf_fragment")], url)
     return bundle, fragments
+
+
+FRAGMENT_SIGNATURE = b"pagefind_dcd"   # what Pagefind puts before a fragment's JSON
+_URL_FIRST = b'{"url":'
+_JSON = json.JSONDecoder()
+
+
+def fragment_url(gzipped: bytes) -> str:
+    """The page URL a Pagefind fragment file (gzipped JSON) is about. Pagefind writes the URL
+    first, so only the fragment's beginning is unpacked (its text, most of it, is not: at
+    10,000 articles 2.0 -> 0.6 s of CPU for 12,900 fragments); anything else is read whole."""
+    head = zlib.decompressobj(wbits=31).decompress(gzipped, 1024).removeprefix(FRAGMENT_SIGNATURE)
+    if head.startswith(_URL_FIRST):
+        try:
+            url, _ = _JSON.raw_decode(head[len(_URL_FIRST):].decode("utf-8", "ignore"))
+            if isinstance(url, str):
+                return url
+        except ValueError:   # cut inside the URL: read it all
+            pass
+    data = gzip.decompress(gzipped).removeprefix(FRAGMENT_SIGNATURE)
+    url = json.loads(data).get("url", "")
+    return url if isinstance(url, str) else ""
 
 
 def build_search_index(out_dir: Path, previous: dict[str, FileState] | None, states: dict[str, FileState],

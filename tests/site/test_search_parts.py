@@ -262,6 +262,29 @@ def test_a_page_that_speaks_to_pagefind_outside_the_element_is_handed_whole():
     assert search.indexed_document(b"<html><body><p>none</p></body></html>") == b"<html><body><p>none</p></body></html>"
 
 
+def test_a_fragments_url_is_read_from_its_beginning_and_anything_else_whole(parted):
+    """Pagefind's own fragments give the URL their whole JSON gives; a fragment whose URL runs
+    past the unpacked beginning, or that does not begin with it, is read whole."""
+    import gzip
+
+    root, _, _ = parted
+    files = sorted((root / "briefing" / "pagefind").rglob("*.pf_fragment"))
+    assert len(files) > 10
+    for file in files:
+        data = file.read_bytes()
+        whole = json.loads(gzip.decompress(data).removeprefix(search.FRAGMENT_SIGNATURE))
+        assert search.fragment_url(data) == whole["url"]
+
+    def fragment(record: dict) -> bytes:
+        return gzip.compress(search.FRAGMENT_SIGNATURE + json.dumps(record, ensure_ascii=False).encode())
+
+    long_url = "/articles/" + "长" * 600 + "/"     # 1,800 bytes: cut inside the URL
+    assert search.fragment_url(fragment({"url": long_url, "content": "x"})) == long_url
+    assert search.fragment_url(fragment({"content": "长三角" * 500, "url": "/later/"})) == "/later/"
+    assert search.fragment_url(gzip.compress(b'{"url":"/no-signature/"}')) == "/no-signature/"
+    assert search.fragment_url(fragment({"url": 7})) == ""
+
+
 def test_a_mirrored_folder_is_moved_into_place_and_unchanged_files_keep_their_mtime(tmp_path):
     from briefing.site.writer import sync_folder
 
