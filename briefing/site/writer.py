@@ -46,6 +46,11 @@ def forget_folders() -> None:
 
 def sanitised_join(out_dir: str | Path, path: str) -> Path:
     """``out_dir / path``, refusing absolute paths, ``..``, odd separators and symlink escapes."""
+    return Path(checked_path(out_dir, path))
+
+
+def checked_path(out_dir: str | Path, path: str) -> str:
+    """``sanitised_join`` as a string (the writer's loops: no Path made per file)."""
     if (not path or path.startswith(("/", "~")) or "\\" in path or "\0" in path or ":" in path.split("/", 1)[0]
             or posixpath.normpath(path) != path or path == "." or path.startswith("../") or "/../" in path
             or path == ".."):
@@ -53,7 +58,7 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
     base = os.path.abspath(out_dir)
     full = base + os.sep + path.replace("/", os.sep)
     if os.path.dirname(full) in _PLAIN_FOLDERS:
-        return Path(full)
+        return full
     parts = path.split("/")
     # only a symlinked folder inside ``out_dir`` can lead elsewhere: each folder on the way is
     # looked at (one lstat each; resolving every path in full cost 164 us a file, 10 s of a
@@ -76,7 +81,7 @@ def sanitised_join(out_dir: str | Path, path: str) -> Path:
         if not stat.S_ISDIR(mode):
             break
         _PLAIN_FOLDERS.add(folder)
-    return Path(full)
+    return full
 
 
 def _make_folder(folder: str) -> None:
@@ -147,7 +152,7 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
     With ``direct`` (a first build: there is no previous site to keep intact) the file is
     written straight into place, through a temporary file and an atomic rename.
     """
-    final = sanitised_join(out_dir, path)
+    final = checked_path(out_dir, path)
     new_digest = digest(data)
     if direct:
         folder, name = os.path.split(final)
@@ -171,11 +176,11 @@ def prepare(out_dir: Path, staging: Path, path: str, data: bytes, previous: File
     return "staged", FileState(new_digest, len(data), 0)
 
 
-def _in_place(final: Path, data: bytes, new_digest: str, previous: FileState | None) -> FileState | None:
+def _in_place(final: str, data: bytes, new_digest: str, previous: FileState | None) -> FileState | None:
     """The state of ``final`` if it already holds ``data`` (None: it must be written)."""
     try:
-        st = final.stat()
-    except FileNotFoundError:
+        st = os.stat(final)
+    except (FileNotFoundError, NotADirectoryError):
         return None
     if previous is not None and previous.digest == new_digest and previous.size == st.st_size \
             and previous.mtime_ns == st.st_mtime_ns:
@@ -183,7 +188,8 @@ def _in_place(final: Path, data: bytes, new_digest: str, previous: FileState | N
     if st.st_size == len(data) and (previous is None or previous.digest != new_digest
                                     or previous.size != st.st_size or previous.mtime_ns != st.st_mtime_ns):
         try:
-            same = final.read_bytes() == data
+            with open(final, "rb") as fh:
+                same = fh.read() == data
         except OSError:
             same = False
         if same:
@@ -208,22 +214,27 @@ def commit(out_dir: Path, staging: Path, paths: list[str], states: dict[str, Fil
     _move_into_place(out_dir, [(path, staged_name(staging, path)) for path in sorted(paths)], states)
 
 
-def _move_into_place(out_dir: Path, moves: list[tuple[str, Path]], states: dict[str, FileState]) -> None:
-    """Rename each (output path, file holding its bytes) into place; record the final stat."""
-    made: set[Path] = set()
+def _move_into_place(out_dir: Path, moves: list[tuple[str, str | Path]], states: dict[str, FileState], *,
+                     stat_known: bool = False) -> None:
+    """Rename each (output path, file holding its bytes) into place; record the final stat
+    (with ``stat_known``, ``states`` has it already: a rename keeps size and mtime)."""
+    made: set[str] = set()
     for path, source in moves:
-        final = sanitised_join(out_dir, path)
-        parent = final.parent
+        final = checked_path(out_dir, path)
+        parent = os.path.dirname(final)
         if parent not in made:
-            if parent.exists() and not parent.is_dir():
-                parent.unlink()
-            parent.mkdir(parents=True, exist_ok=True)
+            if os.path.lexists(parent) and not os.path.isdir(parent):
+                os.unlink(parent)
+            os.makedirs(parent, exist_ok=True)
             made.add(parent)
-        if final.is_dir():
+        try:
+            os.replace(source, final)
+        except IsADirectoryError:   # a folder where the file goes
             shutil.rmtree(final)
-        os.replace(source, final)
-        st = final.stat()
-        states[path] = FileState(states[path].digest, st.st_size, st.st_mtime_ns)
+            os.replace(source, final)
+        if not stat_known:
+            st = os.stat(final)
+            states[path] = FileState(states[path].digest, st.st_size, st.st_mtime_ns)
 
 
 def remove_stale(out_dir: Path, produced: set[str], *, keep_prefixes: tuple[str, ...] = ()) -> list[str]:
@@ -301,37 +312,44 @@ def sync_folder(source: Path, out_dir: Path, prefix: str, previous: dict[str, Fi
     Files and folders of ``prefix`` named in ``exclude`` are left alone. Returns (written, unchanged, removed);
     unchanged files keep their mtime.
     """
-    found: dict[str, Path] = {}   # output path → the generated file holding its bytes
-    for dirpath, _, filenames in os.walk(source):
-        for name in filenames:
-            full = Path(dirpath) / name
-            found[prefix + "/" + full.relative_to(source).as_posix()] = full
+    found = _files_below(str(source), prefix)   # output path → the generated file holding its bytes
     written, unchanged = [], []
     for rel in sorted(found):
-        data = found[rel].read_bytes()
+        with open(found[rel], "rb") as fh:
+            data = fh.read()
+            st = os.fstat(fh.fileno())
         new_digest = digest(data)
-        kept = _in_place(sanitised_join(out_dir, rel), data, new_digest, previous.get(rel))
+        kept = _in_place(checked_path(out_dir, rel), data, new_digest, previous.get(rel))
         if kept is not None:
             states[rel] = kept
             unchanged.append(rel)
         else:
-            states[rel] = FileState(new_digest, len(data), 0)
+            states[rel] = FileState(new_digest, st.st_size, st.st_mtime_ns)   # as moving it keeps them
             written.append(rel)
     # the generated folder is the staging: what changed is moved from it into place
-    _move_into_place(out_dir, [(rel, found[rel]) for rel in written], states)
+    _move_into_place(out_dir, [(rel, found[rel]) for rel in written], states, stat_known=True)
     removed = []
-    root = out_dir / prefix
-    if root.is_dir():
-        for dirpath, dirnames, filenames in os.walk(root):
-            at_root = Path(dirpath) == root
-            if at_root:
-                dirnames[:] = [d for d in dirnames if d not in exclude]
-            for name in filenames:
-                if at_root and name in exclude:
-                    continue
-                rel = (Path(dirpath) / name).relative_to(out_dir).as_posix()
-                if rel not in found:
-                    os.unlink(Path(dirpath) / name)
-                    removed.append(rel)
-                    states.pop(rel, None)
+    root = os.path.join(out_dir, *prefix.split("/"))
+    if os.path.isdir(root):
+        for rel, full in _files_below(root, prefix, exclude).items():
+            if rel not in found:
+                os.unlink(full)
+                removed.append(rel)
+                states.pop(rel, None)
     return written, unchanged, sorted(removed)
+
+
+def _files_below(folder: str, prefix: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """``prefix/<path below folder>`` → file, for every file below ``folder`` (those of its
+    top level named in ``exclude``, files or folders, left out)."""
+    files: dict[str, str] = {}
+    start = len(folder) + 1
+    for dirpath, dirnames, filenames in os.walk(folder):
+        at_top = len(dirpath) < start
+        if at_top and exclude:
+            dirnames[:] = [d for d in dirnames if d not in exclude]
+        below = prefix + "/" if at_top else prefix + "/" + dirpath[start:].replace(os.sep, "/") + "/"
+        for name in filenames:
+            if not (at_top and name in exclude):
+                files[below + name] = os.path.join(dirpath, name)
+    return files
