@@ -425,6 +425,28 @@ def test_a_build_whose_search_step_never_ran_gets_its_index_from_the_next_build(
     assert stamp.completed(cache, site)
 
 
+def test_render_rounds_end_in_small_batches_and_few_of_a_kind_go_first():
+    """Each round of a parallel render holds its pages once, in order, and ends in batches
+    small enough that no renderer is left waiting long for another's last one; pages of
+    templates that make few pages (the indexes, each listing much) are rendered first."""
+    from types import SimpleNamespace
+
+    from briefing.site import builder as builder_mod
+
+    items = list(range(10_000))
+    rounds = builder_mod._rounds(items, 2, 3000)
+    assert [len(sum(r, [])) for r in rounds] == [3000, 3000, 3000, 1000]
+    assert sum((sum(r, []) for r in rounds), []) == items
+    for r in rounds:
+        assert max(map(len, r)) == 128 and max(map(len, r[-10:])) == 128 // builder_mod.TAIL_SPLIT
+    assert builder_mod._rounds([1, 2, 3], 2, 3000) == [[[1], [2], [3]]]
+
+    outputs = [SimpleNamespace(kind="page", template="article.html")] * 5 + \
+        [SimpleNamespace(kind="page", template="home.html"), SimpleNamespace(kind="feed", template=None)] + \
+        [SimpleNamespace(kind="page", template="region.html")] * 2
+    assert builder_mod._few_of_a_kind_first(list(range(9)), outputs) == [5, 6, 7, 8, 0, 1, 2, 3, 4]
+
+
 def test_a_parallel_render_forks_fresh_workers_in_rounds_and_makes_the_same_site(project, vocab, monkeypatch):
     """A render worker is replaced by a fresh fork every ROUND_PAGES pages (one kept for a
     whole render came to hold a private copy of the model), and the outputs that read the
