@@ -254,3 +254,60 @@ def test_a_builder_started_without_the_state_adopts_its_related_features(root, m
     builder.build({root / "content" / "articles" / f"{ARTICLE}.md"})
     assert made == [ARTICLE]
     _assert_same_as_cold(root)
+
+
+def test_a_model_made_from_scratch_ranks_in_a_process_of_its_own_and_saves_its_features(tmp_path, monkeypatch):
+    """A model made from scratch has its related articles ranked by a forked process while
+    it makes the rest: the ranking is the one ranking here gives, the process's feature
+    tables are what the saved state holds (this process never works features out), and a
+    ranking given ahead that fits is used instead, the process stopped."""
+    import os
+
+    from briefing.site import builder as builder_mod
+    from briefing.site import load, related
+
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    (tmp_path / "templates").mkdir()
+    log = tmp_path / "pids.log"
+
+    def logged(name, real):
+        def call(*args, **kwargs):
+            with open(log, "a", encoding="utf-8") as fh:   # appends from both processes
+                fh.write(f"{name} {os.getpid()}\n")
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(builder_mod, "RANK_APART_MIN", 1)
+    monkeypatch.setattr(builder_mod, "_rank", logged("rank", builder_mod._rank))
+    monkeypatch.setattr(related, "article_features", logged("features", related.article_features))
+    for name, empty in (("_FEATURE_IDS", {}), ("_FEATURES", {}), ("_ADOPTED", [])):   # a new process's tables
+        monkeypatch.setattr(related, name, empty)
+    builder = SiteBuilder(tmp_path / "content", tmp_path / "site", templates_dir=tmp_path / "templates",
+                          cache_dir=tmp_path / "cache", search=False, quiet=True, keep_state=True, workers=2)
+    builder.build()
+    calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    here = str(os.getpid())
+    assert ["rank"] == sorted({name for name, pid in calls if pid != here} - {"features"})
+    assert not [name for name, pid in calls if pid == here]   # neither ranked nor made features here
+    sources = load.load_articles(tmp_path / "content")
+    newest = sorted(sources, key=model.article_sort_key, reverse=True)
+    assert dict(builder._site.related) == related.related_articles(newest)
+    state = snapshot.load_ahead(tmp_path / "cache" / "site" / snapshot.SNAPSHOT_NAME)
+    ids, features = __import__("pickle").loads(state["features"])
+    assert sorted(k[0] for k in features) == sorted(s.slug for s in sources)
+    _assert_same_as_cold(tmp_path)
+
+    # given a ranking of this corpus ahead, that one is used, not the forked process's
+    monkeypatch.setattr(builder_mod, "_rank", lambda newest: ({s.slug: () for s in newest}, b""))
+    ranking = (related.inputs_digest(newest), related.related_articles(newest))
+    shutil.rmtree(tmp_path / "cache")
+    again = SiteBuilder(tmp_path / "content", tmp_path / "site", templates_dir=tmp_path / "templates",
+                        cache_dir=tmp_path / "cache", search=False, quiet=True, workers=2)
+    again.build(related_ahead=lambda: ranking)
+    assert dict(again._site.related) == ranking[1]
+    # and one of another corpus is not: the process's is
+    shutil.rmtree(tmp_path / "cache")
+    again = SiteBuilder(tmp_path / "content", tmp_path / "site", templates_dir=tmp_path / "templates",
+                        cache_dir=tmp_path / "cache", search=False, quiet=True, workers=2)
+    again.build(related_ahead=lambda: ("another corpus", ranking[1]))
+    assert dict(again._site.related) == {s.slug: () for s in newest}
